@@ -93,7 +93,7 @@ def make_res_layer(block, inplanes:int, planes:int, num_blocks:int, stride:int=1
     layers += [block(planes * block.expansion, planes, 1, d, None, norm_layer) for d in dils[1:]]
     return nn.Sequential(*layers)
 
-# %% ../nbs/00_backbone.ipynb #1bc3aec2
+# %% ../nbs/00_backbone.ipynb #c66fed91
 _DEPTHS = {18: (BasicBlock, (2, 2, 2, 2)), 34: (BasicBlock, (3, 4, 6, 3)),
            50: (Bottleneck, (3, 4, 6, 3)), 101: (Bottleneck, (3, 4, 23, 3))}
 _STEMS = ('deep', 'classic')
@@ -113,6 +113,7 @@ class ResNet(nn.Module):
             raise ValueError(f"width={width!r} must be a number in (0, 4] (1.0 = the standard network)")
         block, blocks = _DEPTHS[depth]
         self.depth, self.output_stride, self.stem_type, self.width = depth, output_stride, stem, width
+        self.contract_dilation, self.in_channels = contract_dilation, in_channels
         self.strides, self.dilations = stage_config(output_stride)
         self.block_dilations = [block_dilations(n, d, contract_dilation) for n, d in zip(blocks, self.dilations)]
         stem_ch = _scaled(64, width)
@@ -164,11 +165,11 @@ class ResNet(nn.Module):
         c2, c3, c4, c5 = self.forward_stages(x)
         return c4, c5
 
-# %% ../nbs/00_backbone.ipynb #830f0630
+# %% ../nbs/00_backbone.ipynb #40ac90b9
 def stage_table(net:ResNet, size=(512, 512)) -> list[dict]:
     "Output stride, dilations and output shape of the stem and every stage, for an input of `size` (meta device)."
     with torch.device('meta'):
-        meta = type(net)(net.depth, net.output_stride, net.stem_type, net.width)
+        meta = type(net)(net.depth, net.output_stride, net.stem_type, net.width, net.contract_dilation, net.in_channels)
         x = torch.empty(1, 3, *size)
         rows, x = [], meta.forward_stem(x)
         rows.append(dict(stage='stem', stride=4, dilations='-', shape=tuple(x.shape)))
@@ -204,7 +205,7 @@ def pretrained_url(name:str) -> str:
     raise ValueError(f"unknown pretrained name {name!r}: use a path, a URL, or one of "
                      f"{sorted(PRETRAINED_URLS) + [f'resnet{d}' for d in _DEPTHS]}")
 
-# %% ../nbs/00_backbone.ipynb #39bd488b
+# %% ../nbs/00_backbone.ipynb #3fbde35e
 _WRAPPERS = ('state_dict', 'model', 'model_state_dict', 'net', 'network')
 
 def unwrap_state_dict(obj) -> dict[str, torch.Tensor]:
@@ -223,10 +224,12 @@ def load_checkpoint(source, map_location='cpu', model_dir:str|None=None) -> dict
     "Read a state dict from a dict, a local path, an http(s)/file URL or a named checkpoint; `weights_only=True`."
     if isinstance(source, dict): return unwrap_state_dict(source)
     src = str(source)
-    if src in PRETRAINED_URLS or (src.startswith('resnet') and not os.path.exists(src)): src = pretrained_url(src)
+    named = src in PRETRAINED_URLS or (src.startswith('resnet') and src[6:].isdigit() and int(src[6:]) in _DEPTHS)
+    if named: src = pretrained_url(src)
     if '://' in src:
+        # named checkpoints carry a sha256 prefix in their file name: check it
         obj = torch.hub.load_state_dict_from_url(src, model_dir=model_dir, map_location=map_location,
-                                                 weights_only=True, progress=True)
+                                                 weights_only=True, progress=True, check_hash=named)
         return unwrap_state_dict(obj)
     path = Path(src).expanduser()
     if not path.is_file(): raise FileNotFoundError(f"checkpoint not found: {path} (give a file path, a URL or a known name)")
@@ -236,7 +239,7 @@ def load_checkpoint(source, map_location='cpu', model_dir:str|None=None) -> dict
                          f"(truncated, not a checkpoint, or it holds arbitrary Python objects): {e}") from e
     return unwrap_state_dict(obj)
 
-# %% ../nbs/00_backbone.ipynb #12d12b3f
+# %% ../nbs/00_backbone.ipynb #8ff22cc6
 def _diff_message(what, missing, unexpected, mismatched):
     parts = []
     if missing: parts.append(f"{len(missing)} missing key(s): {missing[:12]}{' …' if len(missing) > 12 else ''}")
@@ -261,7 +264,8 @@ def load_pretrained_backbone(backbone:ResNet, source, strict:bool=True, model_di
         raise ValueError("this checkpoint has the deep V1c stem (stem.*, OpenMMLab layout) but the backbone has the "
                          "classic stem: build it with stem='deep', or use a torchvision checkpoint")
     own = backbone.state_dict()
-    missing = [k for k in own if k not in sd]
+    # BatchNorm fills in a missing `num_batches_tracked` itself; torchvision's ImageNet files do not have it
+    missing = [k for k in own if k not in sd and not k.endswith('num_batches_tracked')]
     unexpected = [k for k in sd if k not in own]
     mismatched = [f"{k}: checkpoint {tuple(sd[k].shape)} vs model {tuple(own[k].shape)}"
                   for k in own if k in sd and sd[k].shape != own[k].shape]

@@ -54,7 +54,7 @@ class FCNHead(nn.Module):
 
     def forward(self, x:torch.Tensor) -> torch.Tensor: return self.conv_seg(self.dropout(self.convs(x)))
 
-# %% ../nbs/03_core.ipynb #b3240839
+# %% ../nbs/03_core.ipynb #d3f580f2
 class DMNet(nn.Module):
     "DMNet: dilated ResNet + DMHead (DCMs for each filter size) + optional FCN auxiliary head on stage 3."
     def __init__(self, num_classes:int, depth:int=50, output_stride:int=8, filter_sizes:Sequence[int]=(1, 3, 5, 7),
@@ -65,7 +65,7 @@ class DMNet(nn.Module):
         if not (isinstance(num_classes, int) and num_classes >= 1):
             raise ValueError(f"num_classes={num_classes!r} must be a positive integer (21 for VOC, 150 ADE20K, 19 Cityscapes)")
         if not (isinstance(channels, int) and channels >= 1): raise ValueError(f"channels={channels!r} must be a positive integer")
-        if aux_channels is not None and not (isinstance(aux_channels, int) and aux_channels >= 0):
+        if aux_channels is not None and not (isinstance(aux_channels, int) and not isinstance(aux_channels, bool) and aux_channels >= 0):
             raise ValueError(f"aux_channels={aux_channels!r} must be a positive integer, or 0/None for no auxiliary head")
         if not filter_sizes or not all(isinstance(k, int) and k >= 1 for k in filter_sizes):
             raise ValueError(f"filter_sizes={filter_sizes!r} must be a non-empty sequence of positive integers, e.g. (1, 3, 5, 7)")
@@ -82,6 +82,10 @@ class DMNet(nn.Module):
         if x.dim() != 4 or x.shape[1] != self.in_channels:
             raise ValueError(f"expected a B×{self.in_channels}×H×W batch, got shape {tuple(x.shape)}")
         size = x.shape[-2:]
+        s = self.backbone.output_stride
+        if self.training and x.shape[0] == 1 and -(-size[0] // s) * -(-size[1] // s) == 1:
+            raise ValueError(f"a {size[0]}×{size[1]} input gives a 1×1 feature map at output stride {s}: BatchNorm cannot "
+                             "train on one value per channel; use a larger input or a batch of 2 or more")
         c4, c5 = self.backbone(x)
         out = {'out': self._resize(self.decode_head(c5), size)}
         if self.training and self.auxiliary_head is not None:
@@ -96,7 +100,7 @@ def count_parameters(model:nn.Module, trainable_only:bool=False) -> int:
     "Number of parameters (optionally only those with `requires_grad`)."
     return sum(p.numel() for p in model.parameters() if p.requires_grad or not trainable_only)
 
-# %% ../nbs/03_core.ipynb #6583766e
+# %% ../nbs/03_core.ipynb #6960e517
 def model_summary(model:nn.Module, x:torch.Tensor, depth:int=2) -> list[dict]:
     "Rows (module, type, output shape, parameters) for modules up to `depth` levels deep, from one forward pass."
     rows, hooks = [], []
@@ -116,7 +120,8 @@ def model_summary(model:nn.Module, x:torch.Tensor, depth:int=2) -> list[dict]:
     return sorted(rows, key=lambda r: order[r['module']])      # parents before their children
 
 def print_summary(rows:list[dict]):
-    "Print `model_summary` rows as an aligned table with a total."
+    "Print `model_summary` rows as an aligned table, with the total of the top-level modules."
     w = max(len(r['module']) for r in rows)
     print(f"{'module':<{w}}  {'type':<18} {'output':<22} {'params':>12}")
     for r in rows: print(f"{r['module']:<{w}}  {r['type']:<18} {str(r['output']):<22} {r['params']:>12,}")
+    print(f"{'total':<{w}}  {'':<18} {'':<22} {sum(r['params'] for r in rows if '.' not in r['module']):>12,}")
