@@ -8,7 +8,7 @@ BIN    := $(VENV)/bin
 TEST_ENV := OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 MPLBACKEND=Agg
 FLAGS  ?=
 
-.PHONY: install test test-slow export readme
+.PHONY: install test test-slow export readme train
 
 $(BIN)/nbdev_test: settings.ini setup.py
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -29,3 +29,7 @@ export: install
 
 readme: install
 	$(BIN)/python tools/readme.py
+
+# the main job: train the CamVid CPU preset on the bundled CamVid, evaluate on val, write runs/camvid-cpu
+train: install
+	$(BIN)/dmnet_train --preset camvid-cpu --out runs/camvid-cpu --threads 2 $(ARGS)

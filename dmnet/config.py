@@ -122,11 +122,11 @@ for _ds, (_C, _n, _crop, _scale, _bs, _ep) in _DATA.items():
                                 crop_size=_crop, base_scale=_scale, train_images=_n, batch_size=_bs, epochs=_ep,
                                 eval_crop=_crop, published_miou=_PUBLISHED[_ds][_j], val_interval=4000, ckpt_interval=1000)
 
-# %% ../nbs/08_config.ipynb #a01f91a9
+# %% ../nbs/08_config.ipynb #192972a0
 PRESETS['camvid-cpu'] = Preset(
     'camvid-cpu', 'camvid', 11, depth=18, output_stride=8, width=0.5, channels=64, aux_channels=64, pretrained='',
-    crop_size=(180, 240), base_scale=(240, 180), train_images=367, batch_size=8, epochs=0, max_iters=400, lr=0.01,
-    eval_crop=(180, 240), eval_stride=(120, 160), val_interval=200, ckpt_interval=50, log_interval=10, num_workers=2)
+    crop_size=(180, 240), base_scale=(240, 180), train_images=367, batch_size=8, epochs=0, max_iters=600, lr=0.05,
+    eval_crop=(180, 240), eval_stride=(120, 160), val_interval=300, ckpt_interval=50, log_interval=10, num_workers=2)
 PRESETS['camvid-tiny'] = PRESETS['camvid-cpu'].replace(
     name='camvid-tiny', width=0.25, channels=16, aux_channels=16, crop_size=(96, 128), base_scale=(240, 180),
     batch_size=4, max_iters=20, val_interval=0, ckpt_interval=10, log_interval=5, num_workers=0)
