@@ -106,7 +106,7 @@ def validate(p:Preset):
     if p.max_iters == 0 and (p.epochs == 0 or p.train_images < p.batch_size):
         bad('epochs', f'with {p.train_images} train images and batch {p.batch_size} gives no iteration: set epochs or max_iters')
 
-# %% ../nbs/08_config.ipynb #65700b36
+# %% ../nbs/08_config.ipynb #b43d0112
 _DATA = {  # dataset: (classes, train images, crop, base scale, batch, epochs)
     'voc': (21, 10_582, (512, 512), (2048, 512), 16, 60),
     'ade20k': (150, 20_210, (512, 512), (2048, 512), 16, 130),
@@ -120,7 +120,8 @@ for _ds, (_C, _n, _crop, _scale, _bs, _ep) in _DATA.items():
         _name = f'{_ds}-r{_depth}-d{_os}'
         PRESETS[_name] = Preset(_name, _ds, _C, depth=_depth, output_stride=_os, pretrained=f'resnet{_depth}_v1c',
                                 crop_size=_crop, base_scale=_scale, train_images=_n, batch_size=_bs, epochs=_ep,
-                                eval_crop=_crop, published_miou=_PUBLISHED[_ds][_j], val_interval=4000, ckpt_interval=1000)
+                                eval_crop=_crop, eval_stride=tuple(2 * c // 3 for c in _crop),
+                                published_miou=_PUBLISHED[_ds][_j], val_interval=4000, ckpt_interval=1000)
 
 # %% ../nbs/08_config.ipynb #192972a0
 PRESETS['camvid-cpu'] = Preset(

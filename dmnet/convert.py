@@ -55,7 +55,7 @@ def from_sssegmentation(state_dict:dict, keep_aux:bool=True) -> dict:
     "An sssegmentation DMNet state dict in dmnet's layout (explicit renaming rules; unknown keys are an error)."
     return _drop_aux(_apply(_SS_RULES, state_dict, 'sssegmentation'), keep_aux)
 
-# %% ../nbs/10_convert.ipynb #977d0afd
+# %% ../nbs/10_convert.ipynb #89378e87
 def detect_format(state_dict:dict) -> str:
     "'sssegmentation' or 'mmseg' (= dmnet's own layout) from the key prefixes."
     keys = list(state_dict)
@@ -80,7 +80,7 @@ def infer_config(sd:dict) -> dict:
     return dict(num_classes=need('decode_head.conv_seg.weight').shape[0], depth=depth, stem=stem, width=width,
                 channels=need('decode_head.bottleneck.conv.weight').shape[0],
                 aux_channels=None if aux is None else aux.shape[0],
-                filter_sizes=(1, 3, 5, 7) if n_dcm == 4 else tuple(range(1, 2 * n_dcm, 2)),
+                filter_sizes=(1, 3, 5, 7) if n_dcm == 4 else None,     # not in the weights; 4 DCMs = the published set
                 fusion=any('.fusion_conv.' in k for k in sd))
 
 def convert_checkpoint(source, keep_aux:bool=True) -> tuple[dict, dict]:

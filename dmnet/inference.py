@@ -40,14 +40,15 @@ def inference_slide(model, x:torch.Tensor, crop:tuple[int, int], stride:tuple[in
             count[:, :, y1:y2, x1:x2] += 1
     return canvas / count
 
-# %% ../nbs/09_inference.ipynb #3f05f0e8
+# %% ../nbs/09_inference.ipynb #cfcb2b45
 TTA_SCALES = (0.5, 0.75, 1.0, 1.25, 1.5, 1.75)
 
 @torch.no_grad()
 def predict_probs(model, x:torch.Tensor, out_size:tuple[int, int], mode:str='whole', scales=(1.0,), flip:bool=False,
-                  crop=(512, 512), stride=(341, 341), num_classes:int|None=None, align_corners:bool=False) -> torch.Tensor:
+                  crop=(512, 512), stride=(341, 341), num_classes:int|None=None, align_corners:bool|None=None) -> torch.Tensor:
     "Softmax probabilities at `out_size`, averaged over `scales` (× the input size) and optional horizontal flips."
     if mode not in ('whole', 'slide'): raise ValueError(f"mode={mode!r} must be 'whole' or 'slide'")
+    if align_corners is None: align_corners = getattr(model, 'align_corners', False)     # the head's setting (spec §8.3)
     C = num_classes or model.num_classes
     H, W = x.shape[-2:]
     total = None

@@ -70,7 +70,7 @@ class SeededItems(Dataset):
             torch.manual_seed(s % 2**63)
             return self.ds[i]
 
-# %% ../nbs/11_learner.ipynb #d733da51
+# %% ../nbs/11_learner.ipynb #4cb0ecec
 def dist_info() -> tuple[int, int, int]:
     "(rank, world_size, local_rank); (0, 1, 0) when not distributed."
     if dist.is_available() and dist.is_initialized():
@@ -92,18 +92,29 @@ def atomic_save(obj, path:Path):
 
 def _rng_state() -> dict:
     st = np.random.get_state()
-    return {'torch': torch.get_rng_state(), 'cuda': torch.cuda.get_rng_state_all() if torch.cuda.is_available() else [],
+    return {'torch': torch.get_rng_state(), 'cuda': [torch.cuda.get_rng_state()] if torch.cuda.is_available() else [],
             'numpy': [st[0], torch.from_numpy(st[1].astype(np.int64)), st[2], st[3], st[4]], 'python': random.getstate()}
 
 def _set_rng_state(s:dict):
-    torch.set_rng_state(s['torch'])
-    if s['cuda'] and torch.cuda.is_available(): torch.cuda.set_rng_state_all(s['cuda'])
-    n = s['numpy']; np.random.set_state((n[0], n[1].numpy().astype(np.uint32), n[2], n[3], n[4]))
+    torch.set_rng_state(s['torch'].cpu())
+    if s['cuda'] and torch.cuda.is_available(): torch.cuda.set_rng_state(s['cuda'][0].cpu())   # this process's device
+    n = s['numpy']; np.random.set_state((n[0], n[1].cpu().numpy().astype(np.uint32), n[2], n[3], n[4]))
     random.setstate(s['python'])
 
 class NonFiniteLoss(FloatingPointError): pass
 
-# %% ../nbs/11_learner.ipynb #67686ec5
+# preset fields a resumed run must share with its checkpoint, and the schedule fields it may change
+_RESUME_FIXED = ('dataset', 'num_classes', 'depth', 'output_stride', 'stem', 'width', 'channels', 'aux_channels',
+                 'filter_sizes', 'batch_size', 'crop_size')
+_SCHEDULE = ('max_iters', 'epochs', 'lr', 'min_lr', 'power', 'warmup_iters', 'momentum', 'weight_decay')
+def _same(v): return list(v) if isinstance(v, (list, tuple)) else v
+
+def _worker_init(worker_id:int):
+    "DataLoader worker: seeds like `seed_worker`, and leaves Ctrl-C / SIGTERM to the main process."
+    signal.signal(signal.SIGINT, signal.SIG_IGN); signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    seed_worker(worker_id)
+
+# %% ../nbs/11_learner.ipynb #b735daa4
 class Learner:
     "Iteration-based DMNet training for a preset: accumulation, AMP, DDP, checkpoints, exact resume, history."
     def __init__(self, preset:Preset, out_dir:str|os.PathLike, data_root=None, device=None, micro_batch:int|None=None,
@@ -123,23 +134,33 @@ class Learner:
         # data first: a wrong data root fails before any weights are downloaded
         self.train_ds = train_ds if train_ds is not None else build_dataset(preset, preset.train_split, data_root, train=True)
         self.val_ds = val_ds if val_ds is not None else build_dataset(preset, preset.val_split, data_root, train=False)
+        if len(self.train_ds) < preset.batch_size:
+            raise ValueError(f"{len(self.train_ds)} training images cannot fill one batch of {preset.batch_size}")
+        if self.main and preset.max_iters == 0 and len(self.train_ds) != preset.train_images:
+            print(f"note: the preset counts {preset.train_images} training images but the dataset has {len(self.train_ds)}; "
+                  f"{preset.iters} iterations = {preset.epochs} epochs of {preset.train_images}", file=sys.stderr)
         torch.manual_seed(preset.seed)
         model = preset.model().to(self.device)
         if self.world > 1 and self.device.type == 'cuda': model = nn.SyncBatchNorm.convert_sync_batchnorm(model)
         self.channels_last = channels_last
         if channels_last: model = model.to(memory_format=torch.channels_last)
         self.model = model
-        self.ddp = nn.parallel.DistributedDataParallel(model, device_ids=[local] if self.device.type == 'cuda' else None) if self.world > 1 else None
+        unused = preset.aux_weight == 0 and bool(preset.aux_channels)      # an aux head without loss gets no gradient
+        self.ddp = (nn.parallel.DistributedDataParallel(model, device_ids=[local] if self.device.type == 'cuda' else None,
+                                                        find_unused_parameters=unused) if self.world > 1 else None)
         self.opt = sgd(model, preset.lr, preset.momentum, preset.weight_decay)
         self.sched = PolyLR(self.opt, preset.iters, preset.power, preset.min_lr, preset.warmup_iters)
         self.crit = DMNetLoss(preset.aux_weight, avg_non_ignore=preset.avg_non_ignore)
+        if amp not in ('auto', 'off', 'bf16', 'fp16'): raise ValueError(f"amp={amp!r} must be 'auto', 'off', 'bf16' or 'fp16'")
         self.amp_dtype = None
         if self.device.type == 'cuda' and amp != 'off':
             self.amp_dtype = torch.bfloat16 if (amp == 'bf16' or (amp == 'auto' and torch.cuda.is_bf16_supported())) else torch.float16
+        elif self.device.type == 'cpu' and amp == 'bf16':
+            self.amp_dtype = torch.bfloat16       # opt-in on the CPU: faster (notebook 12), accuracy effect not measured
         self.scaler = torch.amp.GradScaler('cuda', enabled=self.amp_dtype == torch.float16)
         self.num_workers = preset.num_workers if num_workers is None else num_workers
         self.progress = progress and self.main
-        self.it, self.best_miou, self._stop, self.saved_it, self.last_eval = 0, -1.0, None, None, None
+        self.it, self.best_miou, self._stop, self.saved_it, self.last_eval, self.resumed = 0, -1.0, None, None, None, False
         if self.main: self.out.mkdir(parents=True, exist_ok=True)
         self.history_path = self.out / 'history.jsonl'
 
@@ -160,14 +181,32 @@ class Learner:
         "Resume from a checkpoint written by `save` (weights_only=True): model, optimiser, scheduler, RNG, iteration."
         path = Path(path)
         if not path.is_file(): raise FileNotFoundError(f"checkpoint {path} not found")
-        ck = torch.load(path, map_location=self.device, weights_only=True)
+        try: ck = torch.load(path, map_location='cpu', weights_only=True)
+        except Exception as e: raise ValueError(f"cannot read {path} as a checkpoint (truncated or not a checkpoint): {e}") from None
         if not isinstance(ck, dict) or ck.get('format') != 'dmnet-checkpoint-1':
             raise ValueError(f"{path} is not a dmnet training checkpoint (use dmnet_eval or dmnet.convert for model weights)")
         check_classes(ck['model'], self.preset.num_classes, path)
+        old, new = ck['preset'], self.preset.as_dict()
+        fixed = [k for k in _RESUME_FIXED if k in old and _same(old[k]) != _same(new[k])]
+        if fixed: raise ValueError(f"{path} was trained with {', '.join(f'{k}={old[k]!r}' for k in fixed)}; the preset now has "
+                                   f"{', '.join(f'{k}={new[k]!r}' for k in fixed)}: these cannot change on resume")
         self.model.load_state_dict(ck['model']); self.opt.load_state_dict(ck['optimizer'])
-        self.sched.load_state_dict(ck['scheduler']); self.scaler.load_state_dict(ck['scaler'])
-        self.it, self.best_miou = ck['iteration'], ck['best_miou']
+        self.sched.load_state_dict(ck['scheduler'])
+        if self.scaler.is_enabled() and ck['scaler']: self.scaler.load_state_dict(ck['scaler'])
+        self.it, self.best_miou, self.saved_it = ck['iteration'], ck['best_miou'], ck['iteration']
+        changed = [k for k in _SCHEDULE if _same(old.get(k)) != _same(new[k])]
+        if changed:      # the schedule follows the preset of this run, from the current iteration on
+            self.sched.max_iters, self.sched.power, self.sched.min_lr = self.preset.iters, self.preset.power, self.preset.min_lr
+            self.sched.warmup_iters, self.sched.base_lrs = self.preset.warmup_iters, [self.preset.lr] * len(self.opt.param_groups)
+            for g, lr in zip(self.opt.param_groups, self.sched.get_lr()): g['lr'] = lr
+            for g in self.opt.param_groups: g['momentum'], g['weight_decay'] = self.preset.momentum, self.preset.weight_decay
+            if self.main: print(f"resume: schedule changed ({', '.join(changed)}): poly over {self.preset.iters} iterations "
+                                f"from iteration {self.it}", file=sys.stderr)
         _set_rng_state(ck['rng'])
+        if self.main and self.history_path.is_file():      # forget records past the checkpoint (a crash, a NaN)
+            keep = [l for l in self.history_path.read_text().splitlines() if l.strip() and json.loads(l)['iter'] <= self.it]
+            self.history_path.write_text(''.join(l + '\n' for l in keep))
+        self.resumed = True
         return self
 
     # ---- logging -----------------------------------------------------------------------------------------------
@@ -179,8 +218,15 @@ class Learner:
     def _loader(self):
         stream = TrainStream(len(self.train_ds), self.micro, self.accum, self.preset.seed, self.rank, self.world, self.it)
         return DataLoader(SeededItems(self.train_ds), batch_size=self.micro, sampler=stream, num_workers=self.num_workers,
-                          pin_memory=self.device.type == 'cuda', worker_init_fn=seed_worker,
+                          pin_memory=self.device.type == 'cuda', worker_init_fn=_worker_init,
                           persistent_workers=self.num_workers > 0, generator=torch.Generator().manual_seed(self.preset.seed))
+
+    def _stop_requested(self) -> bool:
+        "Whether any process got Ctrl-C/SIGTERM (all processes agree, so they stop at the same iteration)."
+        flag = torch.tensor([0 if self._stop is None else int(self._stop)], device=self.device)
+        if self.world > 1: dist.all_reduce(flag, op=dist.ReduceOp.MAX)
+        if flag.item() and self._stop is None: self._stop = int(flag.item())
+        return bool(flag.item())
 
     def _signal(self, signum, frame):
         if self._stop is not None: raise KeyboardInterrupt          # second signal: stop at once
@@ -216,6 +262,7 @@ class Learner:
         "Train to the preset's last iteration (or `until`); returns 'done', 'stopped' (until) or 'interrupted'."
         from tqdm.auto import tqdm
         end = min(self.preset.iters, until or self.preset.iters)
+        if self.main and self.it == 0 and not self.resumed and self.history_path.is_file(): self.history_path.unlink()   # a new run
         in_main = threading.current_thread() is threading.main_thread()
         old = {s: signal.signal(s, self._signal) for s in (signal.SIGINT, signal.SIGTERM)} if in_main else {}
         batches = iter(self._loader())
@@ -233,9 +280,10 @@ class Learner:
                 bar.update(1); bar.set_postfix(loss=f"{logs['loss']:.3f}", lr=f"{lr:.2e}")
                 if self.it % self.preset.log_interval == 0 or self.it == end:
                     self.log(iter=self.it, lr=lr, time=round(time.time() - t0, 2), **{k: round(v, 5) for k, v in logs.items()})
+                stop = self._stop_requested()
+                if self.it % self.preset.ckpt_interval == 0 or stop: self.save('last')
+                if stop: status = 'interrupted'; break
                 if self.preset.val_interval and self.it % self.preset.val_interval == 0 and self.it < end: self.validate()
-                if self.it % self.preset.ckpt_interval == 0: self.save('last')
-                if self._stop is not None: status = 'interrupted'; break
             else:
                 status = 'done' if self.it >= self.preset.iters else 'stopped'
         finally:
@@ -256,6 +304,8 @@ class Learner:
 
     def validate(self) -> dict:
         "Evaluate, log the metrics, keep `best.pth`."
+        if self.world > 1:       # each process updated its own BN statistics (no SyncBN on the CPU): use rank 0's
+            for b in self.model.buffers(): dist.broadcast(b, 0)
         cm = self.evaluate(); res = cm.compute()
         self.last_eval = (self.it, cm)
         self.log(iter=self.it, mIoU=res['mIoU'], aAcc=res['aAcc'], mAcc=res['mAcc'])
@@ -310,16 +360,17 @@ def save_overlays(model, dataset, path:str|os.PathLike, n:int=4, device=None):
     fig.tight_layout(); fig.savefig(path, dpi=80); plt.close(fig)
     return Path(path)
 
-# %% ../nbs/11_learner.ipynb #655f90f5
+# %% ../nbs/11_learner.ipynb #00322b80
 def _metrics_json(res:dict, preset:Preset, extra:dict) -> dict:
     names = list(DATASETS[preset.dataset].classes)
     return {'preset': preset.name, 'mIoU': res['mIoU'], 'aAcc': res['aAcc'], 'mAcc': res['mAcc'],
             'IoU': {n: (None if math.isnan(v) else v) for n, v in zip(names, res['IoU'].tolist())},
             'Acc': {n: (None if math.isnan(v) else v) for n, v in zip(names, res['Acc'].tolist())},
-            'published_mIoU': preset.published_miou or None, **extra}
+            'published_mIoU': preset.published_miou / 100 if preset.published_miou else None, **extra}   # fractions, like mIoU
 
 def _fail(prog:str, e:Exception):
-    print(f"{prog}: error: {e}", file=sys.stderr); sys.exit(2)
+    msg = ' '.join(str(e).split())          # one line
+    print(f"{prog}: error: {msg}", file=sys.stderr); sys.exit(2)
 
 def in_sync(model:nn.Module) -> bool:
     "True when every process holds the same parameters (checked with an all-reduce of a checksum)."
@@ -339,7 +390,7 @@ def train_cli(argv=None):
     ap.add_argument('--resume', default=None, help="checkpoint to continue from, or 'auto' for <out>/last.pth if present")
     ap.add_argument('--max-iters', type=int, default=None, help='override the number of iterations (the schedule follows)')
     ap.add_argument('--micro-batch', type=int, default=None, help='images per process per step (gradient accumulation fills the rest)')
-    ap.add_argument('--workers', type=int, default=None, help='data loading workers per process')
+    ap.add_argument('--workers', type=int, default=None, help='data loading workers per process (>= 0)')
     ap.add_argument('--device', default=None); ap.add_argument('--amp', default='auto', choices=['auto', 'off', 'bf16', 'fp16'])
     ap.add_argument('--channels-last', action='store_true'); ap.add_argument('--no-eval', action='store_true')
     ap.add_argument('--threads', type=int, default=None, help='torch CPU threads')
@@ -349,6 +400,7 @@ def train_cli(argv=None):
     distributed = setup_distributed()
     try:
         try:
+            if a.workers is not None and a.workers < 0: raise ValueError(f"--workers {a.workers} must be >= 0")
             ov = list(a.overrides) + ([f'max_iters={a.max_iters}'] if a.max_iters is not None else [])
             preset = get_preset(a.preset, ov)
             out = Path(a.out or Path('runs') / preset.name)
@@ -362,7 +414,9 @@ def train_cli(argv=None):
             print(f"{preset.name}: {preset.iters} iterations, batch {preset.batch_size} = {L.micro} × {L.accum} accumulation "
                   f"× {L.world} process(es), device {L.device}, {sum(p.numel() for p in L.model.parameters()):,} parameters")
         t0 = time.time()
-        status = L.fit()
+        try: status = L.fit()
+        except NonFiniteLoss as e:
+            print(f"dmnet_train: error: {e}", file=sys.stderr); sys.exit(3)
         if distributed and L.main: print(f"ranks in sync: {in_sync(L.model)}")
         elif distributed: in_sync(L.model)
         if status == 'interrupted': sys.exit(128 + int(L._stop))
@@ -412,13 +466,13 @@ def eval_cli(argv=None):
             load_model_weights(model, a.checkpoint, preset.num_classes)
             model.to(device).eval()
             ds = build_dataset(preset, a.split, a.data_root, train=False)
-        except (ValueError, FileNotFoundError, KeyError) as e: _fail('dmnet_eval', e)
+        except (ValueError, FileNotFoundError, KeyError, OSError, RuntimeError) as e: _fail('dmnet_eval', e)
         cm = evaluate(model, ds, preset.num_classes, a.mode or preset.eval_mode, a.tta, preset.eval_crop,
                       preset.eval_stride, device, max_items=a.max_items)
         if dist_info()[0] == 0:
             res = cm.compute()
             table = format_results(res, list(ds.classes))
-            out = Path(a.out) if a.out else Path(a.checkpoint).parent
+            out = Path(a.out) if a.out else (Path('.') if '://' in str(a.checkpoint) else Path(a.checkpoint).parent)
             out.mkdir(parents=True, exist_ok=True)
             meta = {'checkpoint': str(a.checkpoint), 'split': a.split, 'mode': a.mode or preset.eval_mode, 'tta': a.tta, 'images': len(ds) if a.max_items is None else min(a.max_items, len(ds))}
             (out / 'metrics.json').write_text(json.dumps(_metrics_json(res, preset, meta), indent=1))
