@@ -114,12 +114,12 @@ def _worker_init(worker_id:int):
     signal.signal(signal.SIGINT, signal.SIG_IGN); signal.signal(signal.SIGTERM, signal.SIG_IGN)
     seed_worker(worker_id)
 
-# %% ../nbs/11_learner.ipynb #b735daa4
+# %% ../nbs/11_learner.ipynb #d76a586f
 class Learner:
     "Iteration-based DMNet training for a preset: accumulation, AMP, DDP, checkpoints, exact resume, history."
     def __init__(self, preset:Preset, out_dir:str|os.PathLike, data_root=None, device=None, micro_batch:int|None=None,
                  amp:str='auto', channels_last:bool=False, num_workers:int|None=None, progress:bool=True,
-                 train_ds=None, val_ds=None):
+                 train_ds=None, val_ds=None, compile:bool=False):
         self.preset, self.out = preset, Path(out_dir)
         self.rank, self.world, local = dist_info()
         self.main = self.rank == 0
@@ -148,6 +148,8 @@ class Learner:
         unused = preset.aux_weight == 0 and bool(preset.aux_channels)      # an aux head without loss gets no gradient
         self.ddp = (nn.parallel.DistributedDataParallel(model, device_ids=[local] if self.device.type == 'cuda' else None,
                                                         find_unused_parameters=unused) if self.world > 1 else None)
+        # torch.compile of the training forward (opt-in: on the CPU it was slower, notebook 12); checkpoints keep plain names
+        self.train_net = torch.compile(self.ddp or self.model) if compile else (self.ddp or self.model)
         self.opt = sgd(model, preset.lr, preset.momentum, preset.weight_decay)
         self.sched = PolyLR(self.opt, preset.iters, preset.power, preset.min_lr, preset.warmup_iters)
         self.crit = DMNetLoss(preset.aux_weight, avg_non_ignore=preset.avg_non_ignore)
@@ -235,8 +237,8 @@ class Learner:
 
     def train_step(self, batches) -> dict:
         "One optimiser step over `accum` micro-batches; raises NonFiniteLoss (nothing applied) on NaN/inf."
-        net = self.ddp or self.model
-        net.train(); self.opt.zero_grad(set_to_none=True)
+        net = self.train_net
+        (self.ddp or self.model).train(); self.opt.zero_grad(set_to_none=True)
         logs = {}
         for a in range(self.accum):
             img, lab = next(batches)
@@ -360,7 +362,7 @@ def save_overlays(model, dataset, path:str|os.PathLike, n:int=4, device=None):
     fig.tight_layout(); fig.savefig(path, dpi=80); plt.close(fig)
     return Path(path)
 
-# %% ../nbs/11_learner.ipynb #00322b80
+# %% ../nbs/11_learner.ipynb #554233bd
 def _metrics_json(res:dict, preset:Preset, extra:dict) -> dict:
     names = list(DATASETS[preset.dataset].classes)
     return {'preset': preset.name, 'mIoU': res['mIoU'], 'aAcc': res['aAcc'], 'mAcc': res['mAcc'],
@@ -393,6 +395,7 @@ def train_cli(argv=None):
     ap.add_argument('--workers', type=int, default=None, help='data loading workers per process (>= 0)')
     ap.add_argument('--device', default=None); ap.add_argument('--amp', default='auto', choices=['auto', 'off', 'bf16', 'fp16'])
     ap.add_argument('--channels-last', action='store_true'); ap.add_argument('--no-eval', action='store_true')
+    ap.add_argument('--compile', action='store_true', help='torch.compile the training forward (slower on the CPU here)')
     ap.add_argument('--threads', type=int, default=None, help='torch CPU threads')
     ap.add_argument('overrides', nargs='*', help='preset fields as key=value, e.g. lr=0.02 crop_size=256,256')
     a = ap.parse_args(argv)
@@ -404,7 +407,7 @@ def train_cli(argv=None):
             ov = list(a.overrides) + ([f'max_iters={a.max_iters}'] if a.max_iters is not None else [])
             preset = get_preset(a.preset, ov)
             out = Path(a.out or Path('runs') / preset.name)
-            L = Learner(preset, out, a.data_root, a.device, a.micro_batch, a.amp, a.channels_last, a.workers)
+            L = Learner(preset, out, a.data_root, a.device, a.micro_batch, a.amp, a.channels_last, a.workers, compile=a.compile)
             resume = (out / 'last.pth' if (out / 'last.pth').is_file() else None) if a.resume == 'auto' else a.resume
             if resume:
                 L.load(resume)
