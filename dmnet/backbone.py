@@ -13,7 +13,7 @@ import torch.nn.functional as F
 # %% auto #0
 __all__ = ['PRETRAINED_URLS', 'stage_config', 'BasicBlock', 'Bottleneck', 'block_dilations', 'make_res_layer', 'ResNet',
            'stage_table', 'print_table', 'pretrained_url', 'unwrap_state_dict', 'load_checkpoint',
-           'backbone_state_dict', 'load_pretrained_backbone']
+           'backbone_state_dict', 'load_pretrained_backbone', 'read_key_list', 'random_state_dict']
 
 # %% ../nbs/00_backbone.ipynb #18955219
 _STAGE_CONFIG = {8: ((1, 2, 1, 1), (1, 1, 2, 4)),
@@ -274,3 +274,15 @@ def load_pretrained_backbone(backbone:ResNet, source, strict:bool=True, model_di
                                        f"width={backbone.width})", missing, unexpected, mismatched))
     backbone.load_state_dict(sd, strict=strict)
     return backbone
+
+# %% ../nbs/00_backbone.ipynb #120cb000
+def read_key_list(path:str|os.PathLike) -> dict[str, tuple[int, ...]]:
+    "Key → shape from a reference key list (lines `key<TAB>(d1, d2, ...)`, `#` comments)."
+    rows = [l.split('\t') for l in Path(path).read_text().splitlines() if l.strip() and not l.startswith('#')]
+    return {k: tuple(int(s) for s in shape.strip('()').split(',') if s.strip()) for k, shape in rows}
+
+def random_state_dict(keys:dict[str, tuple], seed:int=0) -> dict[str, torch.Tensor]:
+    "A stand-in checkpoint: random tensors with the given keys and shapes (integer `num_batches_tracked`)."
+    g = torch.Generator().manual_seed(seed)
+    return {k: (torch.randint(0, 1000, shape, generator=g) if k.endswith('num_batches_tracked') else torch.randn(shape, generator=g))
+            for k, shape in keys.items()}
