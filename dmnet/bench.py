@@ -75,7 +75,7 @@ def print_dcm_table(rows:list[dict]):
         cells = {r['impl']: r for r in rows if r['k'] == k and r['batch'] == B}
         print(f"{k:>2} {B:>3}  " + '  '.join(f"{cells[i]['fwd_ms']:>10.1f} /{cells[i]['train_ms']:>10.1f}" for i in impls))
 
-# %% ../nbs/12_bench.ipynb #737daa28
+# %% ../nbs/12_bench.ipynb #933ff66a
 def _batch(preset:Preset, size, batch, device):
     g = torch.Generator().manual_seed(0)
     x = torch.randn(batch, 3, *size, generator=g).to(device)
@@ -83,8 +83,8 @@ def _batch(preset:Preset, size, batch, device):
     return x, y
 
 def bench_model(preset:Preset, size=None, batch:int|None=None, device='cpu', repeats:int=5, channels_last:bool=False,
-                bf16:bool=False, compile:bool=False) -> dict:
-    "Median training-step time, inference latency (batch 1) and throughput (batch) of a preset's model."
+                bf16:bool=False, compile:bool=False, infer:bool=True) -> dict:
+    "Median training-step time, inference latency (batch 1) and throughput (batch) of a preset's model (`infer=False`: the step only)."
     size = tuple(size or preset.crop_size); batch = batch or preset.batch_size
     torch.manual_seed(0)
     model = preset.replace(pretrained='').model().to(device)
@@ -98,14 +98,15 @@ def bench_model(preset:Preset, size=None, batch:int|None=None, device='cpu', rep
         model.train(); opt.zero_grad(set_to_none=True)
         with ctx(): out = net(x)
         crit({k: v.float() for k, v in out.items()}, y)['loss'].backward(); opt.step()
-    def infer(xb):
+    def run_eval(xb):
         model.eval()
         with torch.no_grad(), ctx(): net(xb)
     t_compile = time.perf_counter()
     train = measure(step, repeats, 2 if compile else 1, device)
     t_compile = time.perf_counter() - t_compile
-    lat = measure(lambda: infer(x[:1]), repeats, 2 if compile else 1, device)
-    thr = measure(lambda: infer(x), repeats, 1, device)
+    nan = {'median_ms': float('nan'), 'iqr_ms': float('nan')}
+    lat = measure(lambda: run_eval(x[:1]), repeats, 2 if compile else 1, device) if infer else nan
+    thr = measure(lambda: run_eval(x), repeats, 1, device) if infer else nan
     return {'preset': preset.name, 'size': list(size), 'batch': batch, 'device': str(device), 'channels_last': channels_last,
             'bf16': bf16, 'compile': compile, 'train_step_ms': train['median_ms'], 'train_step_iqr_ms': train['iqr_ms'],
             'infer_latency_ms': lat['median_ms'], 'infer_latency_iqr_ms': lat['iqr_ms'],

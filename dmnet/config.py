@@ -12,7 +12,7 @@ from .schedule import epochs_to_iters
 # %% auto #0
 __all__ = ['PRESETS', 'Preset', 'validate', 'list_presets', 'parse_overrides', 'get_preset']
 
-# %% ../nbs/08_config.ipynb #e62bc5b1
+# %% ../nbs/08_config.ipynb #c17c2e00
 @dataclass(frozen=True)
 class Preset:
     "A complete training/evaluation recipe: model, data, schedule, evaluation; frozen."
@@ -48,6 +48,7 @@ class Preset:
     warmup_iters: int = 0
     aux_weight: float = 0.4
     avg_non_ignore: bool = True
+    amp: str = 'auto'                   # autocast: 'auto' (bf16/fp16 on a GPU, off on the CPU), 'off', 'bf16', 'fp16'
     # evaluation
     eval_mode: str = 'whole'            # 'whole' or 'slide'
     eval_crop: tuple = (512, 512)
@@ -96,13 +97,14 @@ def validate(p:Preset):
     if p.output_stride not in (8, 16, 32): bad('output_stride', 'must be 8, 16 or 32')
     if p.stem not in ('deep', 'classic'): bad('stem', "must be 'deep' or 'classic'")
     if p.eval_mode not in ('whole', 'slide'): bad('eval_mode', "must be 'whole' or 'slide'")
+    if p.amp not in ('auto', 'off', 'bf16', 'fp16'): bad('amp', "must be 'auto', 'off', 'bf16' or 'fp16'")
     if not p.lr > 0: bad('lr', 'must be > 0')
     if not 0 <= p.min_lr <= p.lr: bad('min_lr', f'must be in [0, lr={p.lr}]')
     if not 0 <= p.dropout < 1: bad('dropout', 'must be in [0, 1)')
     for n in ('crop_size', 'base_scale', 'eval_crop', 'eval_stride', 'ratio_range'):
         v = getattr(p, n)
         if not (isinstance(v, tuple) and len(v) == 2 and all(x > 0 for x in v)): bad(n, 'must be a pair of positive numbers')
-    if not (p.filter_sizes and all(isinstance(k, int) and k >= 1 for k in p.filter_sizes)): bad('filter_sizes', 'must be positive integers')
+    if not all(isinstance(k, int) and k >= 1 for k in p.filter_sizes): bad('filter_sizes', 'must be positive integers (or () for a plain 3×3 head)')
     if p.max_iters == 0 and (p.epochs == 0 or p.train_images < p.batch_size):
         bad('epochs', f'with {p.train_images} train images and batch {p.batch_size} gives no iteration: set epochs or max_iters')
 
@@ -123,14 +125,15 @@ for _ds, (_C, _n, _crop, _scale, _bs, _ep) in _DATA.items():
                                 eval_crop=_crop, eval_stride=tuple(2 * c // 3 for c in _crop),
                                 published_miou=_PUBLISHED[_ds][_j], val_interval=4000, ckpt_interval=1000)
 
-# %% ../nbs/08_config.ipynb #192972a0
+# %% ../nbs/08_config.ipynb #db81edf9
 PRESETS['camvid-cpu'] = Preset(
     'camvid-cpu', 'camvid', 11, depth=18, output_stride=8, width=0.5, channels=64, aux_channels=64, pretrained='',
-    crop_size=(180, 240), base_scale=(240, 180), train_images=367, batch_size=8, epochs=0, max_iters=600, lr=0.05,
-    eval_crop=(180, 240), eval_stride=(120, 160), val_interval=300, ckpt_interval=50, log_interval=10, num_workers=2)
+    crop_size=(180, 240), base_scale=(240, 180), train_images=367, batch_size=8, epochs=0, max_iters=3000, lr=0.1,
+    amp='bf16', eval_crop=(180, 240), eval_stride=(120, 160), val_interval=1000, ckpt_interval=100, log_interval=10,
+    num_workers=2)
 PRESETS['camvid-tiny'] = PRESETS['camvid-cpu'].replace(
     name='camvid-tiny', width=0.25, channels=16, aux_channels=16, crop_size=(96, 128), base_scale=(240, 180),
-    batch_size=4, max_iters=20, val_interval=0, ckpt_interval=10, log_interval=5, num_workers=0)
+    batch_size=4, max_iters=20, lr=0.05, amp='off', val_interval=0, ckpt_interval=10, log_interval=5, num_workers=0)
 
 def list_presets() -> list[str]:
     "Names of all presets."

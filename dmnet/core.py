@@ -14,7 +14,7 @@ from .dcm import DCM, ConvBNReLU
 # %% auto #0
 __all__ = ['DMHead', 'FCNHead', 'DMNet', 'count_parameters', 'model_summary', 'print_summary']
 
-# %% ../nbs/03_core.ipynb #02ce5523
+# %% ../nbs/03_core.ipynb #f4a1feb4
 def _init_head(head:nn.Module):
     "mmseg-style init: Kaiming (fan_out) for ConvBNReLU convs, BN (1, 0), classifier N(0, 0.01) with bias 0."
     for m in head.modules():
@@ -24,7 +24,7 @@ def _init_head(head:nn.Module):
     nn.init.normal_(head.conv_seg.weight, 0, 0.01); nn.init.zeros_(head.conv_seg.bias)
 
 class DMHead(nn.Module):
-    "DCMs for each filter size in parallel, concatenated after the input, 3×3 bottleneck, dropout, 1×1 classifier."
+    "DCMs for each filter size in parallel, concatenated after the input, 3×3 bottleneck, dropout, 1×1 classifier.\n\n    With `filter_sizes=()` no DCM is built: the head is the bottleneck alone, a plain 3×3 conv head (the ablation baseline)."
     def __init__(self, num_classes:int, in_channels:int=2048, channels:int=512, filter_sizes:Sequence[int]=(1, 3, 5, 7),
                  dropout:float=0.1, fusion:bool=False, norm_layer=nn.BatchNorm2d):
         super().__init__()
@@ -54,7 +54,7 @@ class FCNHead(nn.Module):
 
     def forward(self, x:torch.Tensor) -> torch.Tensor: return self.conv_seg(self.dropout(self.convs(x)))
 
-# %% ../nbs/03_core.ipynb #d3f580f2
+# %% ../nbs/03_core.ipynb #d593c975
 class DMNet(nn.Module):
     "DMNet: dilated ResNet + DMHead (DCMs for each filter size) + optional FCN auxiliary head on stage 3."
     def __init__(self, num_classes:int, depth:int=50, output_stride:int=8, filter_sizes:Sequence[int]=(1, 3, 5, 7),
@@ -67,8 +67,9 @@ class DMNet(nn.Module):
         if not (isinstance(channels, int) and channels >= 1): raise ValueError(f"channels={channels!r} must be a positive integer")
         if aux_channels is not None and not (isinstance(aux_channels, int) and not isinstance(aux_channels, bool) and aux_channels >= 0):
             raise ValueError(f"aux_channels={aux_channels!r} must be a positive integer, or 0/None for no auxiliary head")
-        if not filter_sizes or not all(isinstance(k, int) and k >= 1 for k in filter_sizes):
-            raise ValueError(f"filter_sizes={filter_sizes!r} must be a non-empty sequence of positive integers, e.g. (1, 3, 5, 7)")
+        if isinstance(filter_sizes, (str, bytes)) or not all(isinstance(k, int) and k >= 1 for k in filter_sizes):
+            raise ValueError(f"filter_sizes={filter_sizes!r} must be a sequence of positive integers, e.g. (1, 3, 5, 7) "
+                             "(or () for the plain 3×3 head of the ablation)")
         if not 0 <= dropout < 1: raise ValueError(f"dropout={dropout!r} must be in [0, 1)")
         self.num_classes, self.align_corners, self.in_channels = num_classes, align_corners, in_channels
         self.backbone = ResNet(depth, output_stride, stem, width, contract_dilation, in_channels, norm_layer=norm_layer)

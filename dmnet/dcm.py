@@ -48,7 +48,7 @@ def dcm_conv_grouped(x:torch.Tensor, filters:torch.Tensor) -> torch.Tensor:
 
 dynamic_depthwise_conv = dcm_conv_grouped     # redefined below to dispatch between exact implementations
 
-# %% ../nbs/02_dcm.ipynb #10f896ab
+# %% ../nbs/02_dcm.ipynb #2cbca695
 def dcm_conv_loop(x:torch.Tensor, filters:torch.Tensor) -> torch.Tensor:
     "Per-sample depthwise conv2d, a Python loop over the batch."
     _check_filters(x, filters)
@@ -78,8 +78,9 @@ DCM_IMPLS = {'grouped': dcm_conv_grouped, 'loop': dcm_conv_loop, 'shift': dcm_co
 
 # Fastest training-step implementation per device and filter size, measured by `bench_dcm` (notebook 12) on the
 # project's 2-core CPU: for k = 1 'shift' (a plain per-channel product: 96.5 ms vs 185.0 ms grouped for a training
-# step at batch 16, 512 channels, 32×32), for k = 3, 5, 7 'grouped'. No GPU has been measured yet: 'grouped' there.
-FASTEST_DCM = {'cpu': {1: 'shift'}, 'cuda': {}}
+# step at batch 16, 512 channels, 32×32), for k = 3, 5, 7 'grouped'. On an H100 (torch 2.11, batches 2/8/16, 512 channels,
+# 64×64: nbs/results/gpu_bench_h100.json) the same choice: k = 1 'shift' (1.3 ms summed vs 1.5 grouped), else 'grouped'.
+FASTEST_DCM = {'cpu': {1: 'shift'}, 'cuda': {1: 'shift'}}
 
 def dynamic_depthwise_conv(x:torch.Tensor, filters:torch.Tensor, impl:str='auto') -> torch.Tensor:
     "Per-sample depthwise conv of x (B×C×H×W) with filters (B×C×k×k), H×W kept; `impl` one of DCM_IMPLS or 'auto'."
