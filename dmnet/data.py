@@ -19,10 +19,10 @@ from torchvision.transforms.v2 import functional as TF
 __all__ = ['ENV_DATA_ROOT', 'VOC_CLASSES', 'ADE20K_CLASSES', 'CITYSCAPES_CLASSES', 'CITYSCAPES_PALETTE', 'CAMVID_CLASSES',
            'CAMVID_PALETTE', 'IMAGENET_MEAN', 'IMAGENET_STD', 'CITYSCAPES_ID_TO_TRAINID', 'data_root', 'voc_palette',
            'read_image', 'read_label', 'normalize', 'denormalize', 'SegDataset', 'VOCAug', 'ADE20K',
-           'cityscapes_train_ids', 'Cityscapes', 'CamVid', 'rescale_size', 'RandomResize', 'RandomCropCatMax',
-           'rgb_to_hsv', 'hsv_to_rgb', 'PhotoMetricDistortion', 'NormalizePad', 'TrainPipeline', 'TestPipeline',
-           'train_pipeline', 'test_pipeline', 'colorize', 'show_batch', 'seed_worker', 'collate_eval', 'ShardSampler',
-           'make_loader', 'prepare_cityscapes', 'prepare_voc_aug', 'prepare_camvid', 'prepare_cli']
+           'cityscapes_train_ids', 'Cityscapes', 'CamVid', 'voc_with_standins', 'rescale_size', 'RandomResize',
+           'RandomCropCatMax', 'rgb_to_hsv', 'hsv_to_rgb', 'PhotoMetricDistortion', 'NormalizePad', 'TrainPipeline',
+           'TestPipeline', 'train_pipeline', 'test_pipeline', 'colorize', 'show_batch', 'seed_worker', 'collate_eval',
+           'ShardSampler', 'make_loader', 'prepare_cityscapes', 'prepare_voc_aug', 'prepare_camvid', 'prepare_cli']
 
 # %% ../nbs/07_data.ipynb #90af19c0
 ENV_DATA_ROOT = 'DMNET_DATA'
@@ -259,6 +259,19 @@ class CamVid(SegDataset):
         out = label.astype(np.int64)
         out[out == 11] = self.ignore_index
         return out
+
+# %% ../nbs/07_data.ipynb #2c26b9d9
+def voc_with_standins(samples:str|os.PathLike, dst:str|os.PathLike) -> Path:
+    "Copy `samples/VOCdevkit/VOC2012` (labels, split lists) to `dst` and add stand-in photos; returns `dst` as a data root."
+    dst = Path(dst); root = dst / 'VOCdevkit' / 'VOC2012'
+    shutil.copytree(Path(samples) / 'VOCdevkit' / 'VOC2012', root)
+    (root / 'JPEGImages').mkdir(exist_ok=True)
+    pal, rng = np.array(voc_palette(256), dtype=np.float32), np.random.default_rng(0)
+    for png in sorted({q.stem: q for q in root.glob('SegmentationClass*/*.png')}.values()):
+        lab = np.array(Image.open(png))
+        img = 0.6 * pal[lab] + 0.4 * rng.integers(0, 256, (*lab.shape, 3))
+        Image.fromarray(img.astype(np.uint8)).save(root / 'JPEGImages' / f'{png.stem}.jpg')
+    return dst
 
 # %% ../nbs/07_data.ipynb #2d4d1c95
 def _uniform(a:float, b:float) -> float: return a + (b - a) * torch.rand(()).item()
