@@ -1,6 +1,6 @@
 # dmnet: the two commands of the README, and a few helpers.
 #   make test   create .venv, install dmnet[dev], run every notebook's checks (nbdev_test)
-#   make train  (the main job: comes with the training issue)
+#   make train  the main job: train camvid-cpu on the bundled CamVid, on the CPU
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
@@ -8,7 +8,7 @@ BIN    := $(VENV)/bin
 TEST_ENV := OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 MPLBACKEND=Agg
 FLAGS  ?=
 
-.PHONY: install test test-slow export readme train
+.PHONY: install test test-slow export readme train-notebooks train
 
 $(BIN)/nbdev_test: settings.ini setup.py
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -29,6 +29,10 @@ export: install
 
 readme: install
 	$(BIN)/python tools/readme.py
+
+# notebooks 21-23 from their template (then execute them to refresh the outputs)
+train-notebooks: install
+	$(BIN)/python tools/make_train_notebooks.py
 
 # the main job: train the CamVid CPU preset on the bundled CamVid, evaluate on val, write runs/camvid-cpu
 train: install
