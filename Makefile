@@ -36,4 +36,4 @@ train-notebooks: install
 
 # the main job: train the CamVid CPU preset on the bundled CamVid, evaluate on val, write runs/camvid-cpu
 train: install
-	$(BIN)/dmnet_train --preset camvid-cpu --out runs/camvid-cpu --threads 2 $(ARGS)
+	$(BIN)/dmnet_train --preset camvid-cpu --out runs/camvid-cpu --threads 2 --time-budget 30m $(ARGS)
