@@ -1,25 +1,40 @@
 # dmnet: the two commands of the README, and a few helpers.
+#   make train  the main job: train camvid-cpu on the bundled CamVid, on the CPU, within 30 minutes (runtime install only)
 #   make test   create .venv, install dmnet[dev], run every notebook's checks (nbdev_test)
-#   make train  the main job: train camvid-cpu on the bundled CamVid, on the CPU
+#   make lab    install the notebook tools and open the notebooks in JupyterLab
+# On a machine without a GPU, TORCH=cpu takes PyTorch's CPU-only wheels (from download.pytorch.org) instead of the
+# CUDA build that PyPI serves on Linux: `make train TORCH=cpu`.
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
+TORCH  ?=
+PIP    := $(BIN)/python -m pip install --quiet
+CPU_INDEX := https://download.pytorch.org/whl/cpu
 # one BLAS/OpenMP thread per notebook worker: on 2 cores two workers x 1 thread beats 2 x 2
 TEST_ENV := OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 MPLBACKEND=Agg
 FLAGS  ?=
 
-.PHONY: install test test-slow export readme train-notebooks train
+.PHONY: install test test-slow export readme train-notebooks train lab
 
-$(BIN)/nbdev_test: settings.ini setup.py
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[dev]"
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) --upgrade pip
+	$(if $(filter cpu,$(TORCH)),$(PIP) torch torchvision --index-url $(CPU_INDEX),)
+
+# the runtime only: what `make train` needs
+$(BIN)/dmnet_train: settings.ini setup.py | $(BIN)/python
+	$(PIP) -e .
+	touch $@
+
+# the test and development tools (nbdev, onnx for the export check)
+$(BIN)/nbdev_test: settings.ini setup.py | $(BIN)/python
+	$(PIP) -e ".[dev]"
 	touch $@
 
 install: $(BIN)/nbdev_test
 
 test: install
-	$(TEST_ENV) $(BIN)/nbdev_test --n_workers 2 --do_print --timing --flags "$(FLAGS)"
+	env -u DMNET_DATA $(TEST_ENV) $(BIN)/nbdev_test --n_workers 2 --do_print --timing --flags "$(FLAGS)"
 
 test-slow: FLAGS = slow
 test-slow: test
@@ -34,6 +49,10 @@ readme: install
 train-notebooks: install
 	$(BIN)/python tools/make_train_notebooks.py
 
-# the main job: train the CamVid CPU preset on the bundled CamVid, evaluate on val, write runs/camvid-cpu
-train: install
-	$(BIN)/dmnet_train --preset camvid-cpu --out runs/camvid-cpu --threads 2 --time-budget 30m $(ARGS)
+lab: $(BIN)/dmnet_train
+	$(PIP) -e ".[notebooks]"
+	$(BIN)/jupyter lab nbs/
+
+# the main job: the CamVid CPU preset on the bundled CamVid, 30 minutes of training and validation, on the CPU
+train: $(BIN)/dmnet_train
+	$(BIN)/dmnet_train --preset camvid-cpu --out runs/camvid-cpu --device cpu --threads 2 --time-budget 30m $(ARGS)

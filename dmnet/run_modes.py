@@ -54,7 +54,7 @@ class RunSetup:
     @property
     def tag(self) -> str: return '' if self.is_full else 'SMOKE RUN (not a result): '
 
-# %% ../nbs/13_run_modes.ipynb #374d1031
+# %% ../nbs/13_run_modes.ipynb #80f07ac4
 def _full_blocker(full:Preset, data_root, need_gpu:bool) -> str|None:
     "Why the full recipe cannot run here, or None."
     n = dataset_size(full, data_root=data_root)
@@ -72,9 +72,9 @@ def setup_run(dataset:str, mode:str='smoke', row:str='r50-d8', data_root=None, m
     full = get_preset('camvid-cpu' if camvid else f'{dataset}-{row}')
     blocker = ('under nbdev_test' if os.environ.get('IN_TEST') else None) or \
               (f"MODE = 'smoke' (set MODE = 'full' in the parameters cell for the real run)" if mode == 'smoke' else None) or \
-              _full_blocker(full, data_root, need_gpu=not camvid)
+              _full_blocker(full, repo_data_dir() if camvid else data_root, need_gpu=not camvid)
     if blocker is None:
-        return RunSetup(full, full, True, f'FULL RUN of {full.name}: {full.iters:,} iterations', data_root,
+        return RunSetup(full, full, True, f'FULL RUN of {full.name}: {full.iters:,} iterations', repo_data_dir() if camvid else data_root,
                         repo_data_dir().parent / 'runs' / full.name, 2 if camvid else max(1, (os.cpu_count() or 2) // 2),
                         None if camvid else 500, 60 if camvid else 30, micro_batch)
     root = repo_data_dir() if camvid else smoke_data_root(dataset)
