@@ -92,7 +92,8 @@ def bench_model(preset:Preset, size=None, batch:int|None=None, device='cpu', rep
     size = tuple(size or preset.crop_size); batch = batch or preset.batch_size
     x, y = _batch(preset, size, batch, 'cpu')
     data = TensorDataset(x, y)
-    L = Learner(preset.replace(pretrained='', batch_size=batch, amp=amp), None, device=device, channels_last=channels_last,
+    # random labels have no class statistics: class weights off (a weighted cross-entropy costs the same)
+    L = Learner(preset.replace(pretrained='', batch_size=batch, amp=amp, class_balance=0), None, device=device, channels_last=channels_last,
                 progress=False, train_ds=data, val_ds=data, compile=compile, num_workers=0)
     xs, ys = x.to(device), y.to(device)
     batches = iter(lambda: (xs, ys), None)                      # the same batch, forever (train_step converts the format)

@@ -195,7 +195,7 @@ def train_cli(argv=None):
     finally:
         if distributed: dist.destroy_process_group()
 
-# %% ../nbs/11b_cli.ipynb #83c51c25
+# %% ../nbs/11b_cli.ipynb #481f4017
 def _eval_parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog='dmnet_eval', description='Evaluate a DMNet checkpoint (dmnet, mmsegmentation or sssegmentation).')
     ap.add_argument('--checkpoint', required=True, help="a checkpoint file or URL, or 'published' for the preset's public checkpoint")
@@ -214,6 +214,7 @@ def _eval_parser() -> argparse.ArgumentParser:
     ap.add_argument('overrides', nargs='*', help='preset fields as key=value (e.g. val_sequences=0006R0)')
     return ap
 
+# %% ../nbs/11b_cli.ipynb #e4d724f0
 def eval_output(checkpoint:str, preset:Preset, split:str, mode:str, tta:bool, max_items:int|None, out:str|None) -> Path:
     "Where dmnet_eval writes: its own file per split and mode, never a run's metrics.json, never inside data/."
     name = f"eval_{split}_{mode}{'_tta' if tta else ''}{f'_first{max_items}' if max_items else ''}.json"

@@ -19,15 +19,15 @@ __all__ = ['DATASET_NAMES', 'AMP_MODES', 'EVAL_MODES', 'PRESETS', 'DATASETS', 'P
            'autocast_dtype', 'precision_note', 'list_presets', 'parse_overrides', 'get_preset', 'build_dataset',
            'dataset_size', 'explain_preset', 'published_rows']
 
-# %% ../nbs/08_config.ipynb #490f6b44
+# %% ../nbs/08_config.ipynb #940abc77
 DATASET_NAMES = ('voc', 'ade20k', 'cityscapes', 'camvid')
-AMP_MODES = ('auto', 'off', 'bf16', 'fp16')     # autocast: auto = bf16/fp16 on a GPU, off on the CPU
+AMP_MODES = ('auto', 'off', 'bf16', 'fp16')     # autocast: auto = bf16/fp16 on a GPU, bf16 on a CPU with native bf16, else off
 EVAL_MODES = ('whole', 'slide')
 
-# %% ../nbs/08_config.ipynb #f247e02d
+# %% ../nbs/08_config.ipynb #745ca59f
 @dataclass(frozen=True)
-class Preset:
-    "A complete training/evaluation recipe: model, data, schedule, evaluation; frozen."
+class _PresetFields:
+    "The fields of a `Preset`, with their defaults (the published VOC R50-D8 recipe)."
     name: str
     dataset: str                        # one of DATASET_NAMES
     num_classes: int
@@ -67,6 +67,10 @@ class Preset:
     num_workers: int = 4
     seed: int = 0
 
+# %% ../nbs/08_config.ipynb #84b18d79
+@dataclass(frozen=True)
+class Preset(_PresetFields):
+    "A complete training/evaluation recipe: model, data, schedule, evaluation; frozen, validated when made."
     def __post_init__(self): validate(self)
     @property
     def iters(self) -> int:
@@ -119,7 +123,7 @@ def validate(p:Preset):
     if p.max_iters == 0 and (p.epochs == 0 or p.train_images < p.batch_size):
         bad('epochs', f'with {p.train_images} train images and batch {p.batch_size} gives no iteration: set epochs or max_iters')
 
-# %% ../nbs/08_config.ipynb #beb39331
+# %% ../nbs/08_config.ipynb #c26f79ec
 def cpu_bf16_native() -> bool:
     "Whether this CPU computes bf16 natively (x86: AVX512-BF16 or AMX tiles; Arm: the BF16 extension)."
     cpu = getattr(torch, 'cpu', None)
@@ -148,11 +152,12 @@ def precision_note(amp:str, device) -> str:
     "Which precision path `amp` takes on `device`, in words (the first line a training run prints)."
     dtype, kind = autocast_dtype(amp, device), torch.device(device).type
     if dtype is None:
-        why = 'asked for' if amp == 'off' else "this CPU has no native bf16, where bf16 autocast is slower than fp32"
+        why = 'asked for' if amp == 'off' else "this CPU has no native bf16, so bf16 autocast would gain nothing"
         return f'precision: fp32 ({why})'
     native = kind == 'cuda' or cpu_bf16_native()
     return (f"precision: {'bf16' if dtype == torch.bfloat16 else 'fp16'} autocast on {kind}"
-            + ('' if native else ' (asked for, but this CPU has no native bf16: expect it to be slower than fp32)'))
+            + (' (this CPU computes bf16 natively)' if kind == 'cpu' and native else '' if native else
+               ' (asked for, but this CPU has no native bf16: expect no speed-up over fp32)'))
 
 # %% ../nbs/08_config.ipynb #1b45869e
 _DATA = {  # dataset: (classes, train images, crop, base scale, batch, epochs)
@@ -253,8 +258,8 @@ def dataset_size(preset:Preset, split:str|None=None, data_root=None) -> int:
     try: return len(build_dataset(preset, split, data_root, train=split == preset.train_split))
     except (FileNotFoundError, ValueError): return 0
 
-# %% ../nbs/08_config.ipynb #a842e62d
-_PRECISION = {'auto': 'bf16/fp16 autocast on a GPU, fp32 on the CPU', 'off': 'fp32', 'bf16': 'bf16 autocast (CPU and GPU)',
+# %% ../nbs/08_config.ipynb #47278f2f
+_PRECISION = {'auto': 'bf16/fp16 autocast on a GPU; on a CPU bf16 where it is native, else fp32', 'off': 'fp32', 'bf16': 'bf16 autocast (CPU and GPU)',
               'fp16': 'fp16 autocast with loss scaling (GPU)'}
 
 def explain_preset(p:Preset, world:int=1, micro_batch:int|None=None) -> list[tuple[str, str]]:

@@ -185,7 +185,7 @@ class Validating(Checkpointing):
         if self.progress: print(f"iter {self.it}: val mIoU {100 * res['mIoU']:.2f}", file=sys.stderr)
         return res
 
-# %% ../nbs/11a_learner.ipynb #0241525a
+# %% ../nbs/11a_learner.ipynb #97079296
 def read_history(path:str|os.PathLike) -> list[dict]:
     "The records of a `history.jsonl`; a torn line (a crash while it was written) is skipped."
     recs = []
@@ -194,10 +194,10 @@ def read_history(path:str|os.PathLike) -> list[dict]:
         except json.JSONDecodeError: pass
     return [r for r in recs if isinstance(r, dict)]
 
-def plot_history(path:str|os.PathLike, save:str|os.PathLike|None=None):
-    "Loss (total, main, aux), learning rate and val mIoU against the iteration."
+def plot_history(history:str|os.PathLike|list, save:str|os.PathLike|None=None):
+    "Loss (total, main, aux), learning rate and val mIoU against the iteration, from a `history.jsonl` or its records."
     import matplotlib.pyplot as plt
-    recs = read_history(path)
+    recs = list(history) if isinstance(history, (list, tuple)) else read_history(history)
     tr = [r for r in recs if 'loss' in r]; ev = [r for r in recs if 'mIoU' in r]
     fig, axes = plt.subplots(1, 3, figsize=(12, 3.2))
     for k in ('loss', 'loss_main', 'loss_aux'):

@@ -17,7 +17,8 @@ PY = sys.executable
 RUNS, RESULTS = ROOT / 'runs' / 'experiments', ROOT / 'nbs' / 'results'
 SCALE = lambda f: [f'base_scale={int(240 * f)},{int(180 * f)}', f'crop_size={int(180 * f)},{int(240 * f)}',
                    f'eval_crop={int(180 * f)},{int(240 * f)}', f'eval_stride={int(120 * f)},{int(160 * f)}']
-SCREEN = {'base': [], 'cb05': ['class_balance=0.5'], 'cb10': ['class_balance=1.0'], 'res15': SCALE(1.5),
+# overrides relative to the camvid-heldout preset (which holds the search's result, class_balance=0.5)
+SCREEN = {'base': ['class_balance=0'], 'cb05': ['class_balance=0.5'], 'cb10': ['class_balance=1.0'], 'res15': ['class_balance=0'] + SCALE(1.5),
           'res15-cb05': SCALE(1.5) + ['class_balance=0.5'], 'res125-cb05': SCALE(1.25) + ['class_balance=0.5'],
           'w075-cb05': ['width=0.75', 'channels=96', 'aux_channels=96', 'class_balance=0.5'],
           'cb05-lr005': ['class_balance=0.5', 'lr=0.05']}
@@ -34,14 +35,14 @@ def machine() -> dict:
     return {'machine': f'{platform.machine()}, {os.cpu_count()} CPU cores', 'torch': torch.__version__, 'python': platform.python_version()}
 
 def train_args(name, preset, overrides, threads, extra):
-    return ['--preset', preset, '--out', str(RUNS / name), '--device', 'cpu', '--threads', str(threads), '--workers', '1',
+    return ['--preset', preset, '--out', str((RUNS / name).relative_to(ROOT)), '--device', 'cpu', '--threads', str(threads), '--workers', '1',
             '--overwrite', *extra, *overrides]
 
 def start(name, preset, overrides, threads, extra):
     (RUNS / name).mkdir(parents=True, exist_ok=True)
     args = train_args(name, preset, overrides, threads, extra)
     log = open(RUNS / name / 'train.log', 'w')
-    p = subprocess.Popen([PY, '-c', 'from dmnet.cli import train_cli; train_cli()', *args], stdout=log, stderr=subprocess.STDOUT, env=env(threads))
+    p = subprocess.Popen([PY, '-c', 'from dmnet.cli import train_cli; train_cli()', *args], stdout=log, stderr=subprocess.STDOUT, env=env(threads), cwd=ROOT)
     return p, time.time(), 'dmnet_train ' + ' '.join(args)
 
 def finish(name, preset, overrides, p, t0, command, with_val=True) -> dict:
@@ -60,9 +61,9 @@ def finish(name, preset, overrides, p, t0, command, with_val=True) -> dict:
     if ev.returncode != 0: raise SystemExit(f'evaluation of {name} failed: {ev.stderr[-2000:]}')
     return {**res, 'val_0016E5': pick(json.loads((run / 'eval_val_whole.json').read_text()))}
 
-def run_batch(what:str, jobs:list, parallel:int, threads:int, extra:list, note:str, with_val:bool=True):
+def run_batch(what:str, jobs:list, parallel:int, threads:int, extra:list, note:str, with_val:bool=True, meta:dict|None=None):
     out = RESULTS / f'camvid_{what}.json'
-    data = json.loads(out.read_text()) if out.is_file() else {'what': note, **machine(), 'runs': {}}
+    data = json.loads(out.read_text()) if out.is_file() else {'what': note, **machine(), **(meta or {}), 'runs': {}}
     todo = [j for j in jobs if j[0] not in data['runs']]
     for i in range(0, len(todo), parallel):
         group = [(name, preset, ov, *start(name, preset, ov, threads, extra)) for name, preset, ov in todo[i:i + parallel]]
@@ -91,5 +92,5 @@ if __name__ == '__main__':
         run_batch('ablation', jobs, 2, 1, [], f'heads x 5 seeds, {ABLATION_ITERS} iterations each (a shorter schedule than the '
                   f'30-minute run, to fit 35 runs on the CPU), two runs side by side, one thread each; held-out = sequence 0006R0; '
                   f'variants: ' + '; '.join(f'{i}: {k} ({" ".join(v) or "as the recipe"})' for i, (k, v) in enumerate(HEADS.items())),
-                  with_val=False)
+                  with_val=False, meta={'variants': list(HEADS), 'iterations_each': ABLATION_ITERS, 'seeds': list(SEEDS)})
     else: sys.exit(__doc__)
