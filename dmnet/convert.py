@@ -118,14 +118,14 @@ def load_model_weights(model:nn.Module, source, num_classes:int|None=None) -> di
     load_into(model, sd)
     return info
 
-# %% ../nbs/09b_convert.ipynb #c7b4368f
+# %% ../nbs/09b_convert.ipynb #6557ad3c
 def _published(preset:Preset, map_location) -> tuple[object, str]:
     "The first of a preset's published checkpoints that can be fetched, and its URL."
     if not preset.weights_urls: raise ValueError(f"preset {preset.name!r} has no published checkpoint: pass a file")
     errors = []
     for url in preset.weights_urls:
         try: return read_source(url, map_location), url
-        except OSError as e: errors.append(str(e))
+        except (OSError, ValueError) as e: errors.append(str(e))      # unreachable, or a damaged download: try the next
     raise OSError(f"none of the published checkpoints of {preset.name} could be fetched ({'; '.join(errors)}): download "
                   f"one of {list(preset.weights_urls)} elsewhere and pass its path")
 

@@ -61,7 +61,7 @@ def tta_inputs(x:torch.Tensor, scales=TTA_SCALES, flip:bool=True, align_corners:
         xs = x if s == 1 else F.interpolate(x, size=(int(H * s + 0.5), int(W * s + 0.5)), mode='bilinear', align_corners=align_corners)
         for fl in ((False, True) if flip else (False,)): yield s, fl, (xs.flip(-1) if fl else xs)
 
-# %% ../nbs/10_inference.ipynb #34e75758
+# %% ../nbs/10_inference.ipynb #68552258
 @torch.no_grad()
 def predict_probs(model, x:torch.Tensor, out_size:tuple[int, int], mode:str='whole', scales=(1.0,), flip:bool=False,
                   crop=(512, 512), stride=(341, 341), num_classes:int|None=None, align_corners:bool|None=None) -> torch.Tensor:
@@ -87,7 +87,6 @@ def _to_tensor(image) -> torch.Tensor:
                          f"{tuple(getattr(image, 'shape', ()))}")
     return image
 
-@torch.no_grad()
 def _test_settings(model, scale, mode, crop, stride):
     "The test scale, mode, window and stride: as given, else the attached preset's (`model.preset`), else VOC/ADE20K's."
     p = getattr(model, 'preset', None)
@@ -112,7 +111,7 @@ def predict(model, image, scale='preset', mode='preset', tta:bool=False, crop='p
     finally: model.train(was_training)
     return probs.argmax(1)[0].cpu()
 
-# %% ../nbs/10_inference.ipynb #fbb64ebb
+# %% ../nbs/10_inference.ipynb #c7f85180
 @torch.no_grad()
 def evaluate(model, dataset, num_classes:int|None=None, mode:str='whole', tta:bool=False, crop=(512, 512),
              stride=(341, 341), device=None, progress:bool=True, ignore_index:int=255, max_items:int|None=None) -> ConfusionMatrix:
@@ -123,14 +122,14 @@ def evaluate(model, dataset, num_classes:int|None=None, mode:str='whole', tta:bo
     cm = ConfusionMatrix(C, ignore_index, device=device, class_names=list(getattr(dataset, 'classes', [])) or None)
     n = len(dataset) if max_items is None else min(max_items, len(dataset))
     was_training = model.training; model.eval()
-    bar = tqdm(range(rank, n, world), desc='evaluate', disable=not progress or rank != 0, leave=False)
+    bar = tqdm(range(rank, n, world), desc='evaluate', disable=not progress or rank != 0, leave=False, mininterval=1.0)   # a few lines in a notebook, not one per image
     try:
         for i in bar:
             img, label = dataset[i]
             probs = predict_probs(model, img[None].to(device), tuple(label.shape[-2:]), mode,
                                   TTA_SCALES if tta else (1.0,), tta, crop, stride, C)
             cm.update(probs.argmax(1)[0], label.to(device))
-            if (i // world) % 10 == 0: bar.set_postfix(mIoU=f"{100 * cm.compute()['mIoU']:.1f}")
+            if (i // world) % 10 == 0: bar.set_postfix(mIoU=f"{100 * cm.compute()['mIoU']:.1f}", refresh=False)
     finally: model.train(was_training)
     return cm.all_reduce()
 
