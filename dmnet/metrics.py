@@ -10,7 +10,36 @@ import torch.distributed as dist
 from .core import format_table
 
 # %% auto #0
-__all__ = ['ConfusionMatrix', 'format_results', 'plot_iou', 'plot_confusion']
+__all__ = ['confusion_counts', 'ConfusionMatrix', 'format_results', 'plot_iou', 'plot_confusion']
+
+# %% ../nbs/06_metrics.ipynb #77101a85
+def _counts_masked(pred:torch.Tensor, target:torch.Tensor, C:int, ignore_index:int) -> torch.Tensor:
+    "C×C counts of the pixels whose label is not `ignore_index`; a ValueError naming the values outside [0, C)."
+    valid = target != ignore_index
+    t, p = target[valid].long(), pred[valid].long()
+    for name, v in (('label', t), ('prediction', p)):
+        bad = (v < 0) | (v >= C)
+        if bad.any():
+            vals = torch.unique(v[bad]).tolist()
+            raise ValueError(f"{name} values {vals[:10]} are outside [0, {C}) and are not the ignore index "
+                             f"{ignore_index}: check the label mapping (reduce_zero_label for ADE20K, "
+                             "train ids for Cityscapes) or the number of classes")
+    return torch.bincount(t * C + p, minlength=C * C).view(C, C)
+
+def confusion_counts(pred:torch.Tensor, target:torch.Tensor, C:int, ignore_index:int=255) -> torch.Tensor:
+    "`_counts_masked` in one pass: min/max range checks, the ignore label counted in a spare row, narrow indices."
+    if pred.numel() == 0: return torch.zeros(C, C, dtype=torch.int64, device=pred.device)
+    pmin, pmax = torch.aminmax(pred); tmin, tmax = torch.aminmax(target)
+    pmin, pmax, tmin, tmax = (int(v) for v in torch.stack([pmin, pmax, tmin, tmax]).tolist())   # one device sync
+    if pmin < 0 or pmax >= C or tmin < 0 or tmax >= 1 << 16 or 0 <= ignore_index < C:
+        return _counts_masked(pred, target, C, ignore_index)
+    rows = max(tmax + 1, C)
+    wide = torch.int64 if torch.int64 in (pred.dtype, target.dtype) else torch.int32
+    counts = torch.bincount(pred.to(wide).add(target, alpha=C).view(-1), minlength=rows * C).view(rows, C)
+    spare = counts[C:].sum(1)
+    if C <= ignore_index < rows: spare[ignore_index - C] = 0
+    if spare.any(): return _counts_masked(pred, target, C, ignore_index)      # raises with the bad label values
+    return counts[:C]
 
 # %% ../nbs/06_metrics.ipynb #2a24a33b
 class ConfusionMatrix:
@@ -36,17 +65,8 @@ class ConfusionMatrix:
         if pred.shape != target.shape:
             raise ValueError(f"prediction shape {tuple(pred.shape)} differs from label shape {tuple(target.shape)}: "
                              "resize the logits to the label size before the argmax")
-        pred, target = pred.long().to(self.mat.device), target.long().to(self.mat.device)
-        valid = target != self.ignore_index
-        t, p = target[valid], pred[valid]
-        for name, v in (('label', t), ('prediction', p)):
-            bad = (v < 0) | (v >= C)
-            if bad.any():
-                vals = torch.unique(v[bad]).tolist()
-                raise ValueError(f"{name} values {vals[:10]} are outside [0, {C}) and are not the ignore index "
-                                 f"{self.ignore_index}: check the label mapping (reduce_zero_label for ADE20K, "
-                                 "train ids for Cityscapes) or the number of classes")
-        self.mat += torch.bincount(t * C + p, minlength=C * C).view(C, C)
+        if target.is_floating_point(): target = target.long()
+        self.mat += confusion_counts(pred.to(self.mat.device), target.to(self.mat.device), C, self.ignore_index)
         return self
 
     def all_reduce(self):
