@@ -5,16 +5,14 @@
 # %% ../nbs/07b_transforms.ipynb #d9adc704
 from __future__ import annotations
 import torch
-from torchvision import tv_tensors
-from torchvision.transforms import v2
 from torchvision.transforms.v2 import functional as TF
 import numpy as np
 from .datasets import SegDataset, normalize, denormalize, IMAGENET_MEAN, IMAGENET_STD
 
 # %% auto #0
 __all__ = ['rescale_size', 'RandomResize', 'RandomCropCatMax', 'rgb_to_hsv', 'hsv_to_rgb', 'PhotoMetricDistortion',
-           'NormalizePad', 'TrainPipeline', 'TestPipeline', 'train_pipeline', 'test_pipeline', 'colorize',
-           'class_legend', 'show_batch']
+           'FastPhotoMetricDistortion', 'RandomFlip', 'NormalizePad', 'nearest_index', 'TrainPipeline', 'TestPipeline',
+           'train_pipeline', 'test_pipeline', 'colorize', 'class_legend', 'show_batch']
 
 # %% ../nbs/07b_transforms.ipynb #7b31a703
 def _uniform(a:float, b:float) -> float: return a + (b - a) * torch.rand(()).item()
@@ -26,12 +24,15 @@ def rescale_size(h:int, w:int, scale:tuple[int, int]) -> tuple[int, int]:
     return int(h * s + 0.5), int(w * s + 0.5)
 
 class RandomResize:
-    "Keep-ratio resize to `scale` × r, r ~ U(ratio_range): bilinear image, nearest label."
+    "Keep-ratio resize to `scale` × r, r ~ U(ratio_range): bilinear image (uint8 kernel), nearest label."
     def __init__(self, scale=(2048, 512), ratio_range=(0.5, 2.0)): self.scale, self.ratio_range = scale, ratio_range
-    def __call__(self, img, label):
+    def size(self, h:int, w:int) -> tuple[int, int]:
+        "Draw r and return the new (h, w)."
         r = _uniform(*self.ratio_range)
-        size = rescale_size(*img.shape[-2:], (int(self.scale[0] * r), int(self.scale[1] * r)))
-        return TF.resize(img, list(size), antialias=False), TF.resize(label, list(size))
+        return rescale_size(h, w, (int(self.scale[0] * r), int(self.scale[1] * r)))
+    def __call__(self, img, label):
+        size = list(self.size(*img.shape[-2:]))
+        return TF.resize_image(img, size, antialias=False), TF.resize_mask(label, size)
 
 class RandomCropCatMax:
     "Random crop to (h, w); redraw up to 10 times while one class covers ≥ `cat_max_ratio` of the labelled pixels."
@@ -41,17 +42,25 @@ class RandomCropCatMax:
         ch, cw = self.crop_size
         top, left = _randint(0, max(h - ch, 0) + 1), _randint(0, max(w - cw, 0) + 1)
         return top, left, min(ch, h), min(cw, w)
-    def __call__(self, img, label):
-        h, w = label.shape[-2:]
-        box = self._box(h, w)
+    def _class_counts(self, crop):
+        "Pixels per class in the crop, the ignore label left out (a 256-bin histogram for uint8 labels)."
+        if crop.dtype == torch.uint8:
+            cnt = torch.bincount(crop.flatten(), minlength=256)
+            if 0 <= self.ignore_index < 256: cnt[self.ignore_index] = 0
+            return cnt[cnt > 0]
+        return torch.unique(crop[crop != self.ignore_index], return_counts=True)[1]
+    def choose(self, h:int, w:int, label_crop) -> tuple[tuple[int, int, int, int], torch.Tensor]:
+        "The kept box (top, left, height, width) of an h×w label and its label crop; `label_crop(box)` cuts one."
+        box = self._box(h, w); crop = label_crop(box)
         if self.cat_max_ratio < 1:
             for _ in range(self.tries):
-                t, l, ch, cw = box
-                crop = label[..., t:t + ch, l:l + cw]
-                _, cnt = torch.unique(crop[crop != self.ignore_index], return_counts=True)
+                cnt = self._class_counts(crop)
                 if len(cnt) > 1 and cnt.max().item() / cnt.sum().item() < self.cat_max_ratio: break
-                box = self._box(h, w)
-        return TF.crop(img, *box), TF.crop(label, *box)
+                box = self._box(h, w); crop = label_crop(box)
+        return box, crop
+    def __call__(self, img, label):
+        (t, l, ch, cw), crop = self.choose(*label.shape[-2:], lambda b: label[..., b[0]:b[0] + b[2], b[1]:b[1] + b[3]])
+        return img[..., t:t + ch, l:l + cw], crop
 
 # %% ../nbs/07b_transforms.ipynb #25d72ef1
 def rgb_to_hsv(rgb:torch.Tensor) -> torch.Tensor:
@@ -94,37 +103,128 @@ class PhotoMetricDistortion:
             if hue: hsv[0] = (hsv[0] + _randint(-self.hd, self.hd) / 180) % 1.0
             x = self._clip((hsv_to_rgb(hsv) * 255).round())
         if mode == 0 and coin(): x = self._clip(x * _uniform(*self.cr))
-        return tv_tensors.wrap(x.to(torch.uint8), like=img), label
+        return x.to(torch.uint8), label
+
+# %% ../nbs/07b_transforms.ipynb #28fd6604
+def _mod6_(x): return x.sub_(torch.floor(x * (1 / 6)).mul_(6))      # x mod 6, in place (floor: vectorised)
+
+def _hsv_adjust_(t:torch.Tensor, sat:float|None, hue:int|None) -> torch.Tensor:
+    "In place on float RGB of integers 0–255 (3×h×w): saturation × `sat`, hue + `hue`/180 of the circle, rounded."
+    r, g, b = t.unbind(-3)
+    v, m = torch.maximum(torch.maximum(r, g), b), torch.minimum(torch.minimum(r, g), b)
+    d = v - m                                                          # chroma v·s
+    inv = d.clamp(min=1e-12).reciprocal_()
+    f = (v * inv).clamp_(max=sat) if sat is not None and sat > 1 else sat   # s·a, clipped at s = 1
+    if hue is None: return t.sub_(v).mul_(f).add_(v).round_()          # c' = v - (v - c)·f, within [0, v]
+    is_r = (r - v).add_(1).clamp_(min=0)                               # 1 where r is the max (integers: v - r = 0 or ≥ 1)
+    is_g = (g - v).add_(1).clamp_(min=0)                               # 1 where g is the max
+    h = torch.add(r - g, d, alpha=4)                                   # (hue position on the hexagon) × d, b the max
+    h.addcmul_(is_g, torch.add(b - r, d, alpha=2).sub_(h))             # g the max: 2d + b - r
+    h.addcmul_(is_r, (g - b).sub_(h))                                  # r the max (wins ties): g - b
+    p = _mod6_(h.mul_(inv).add_(6 + hue / 30))                         # shifted hue position, [0, 6)
+    dn = d if f is None else d.mul_(f)                                 # the new chroma
+    for c, w in ((r, torch.rsub((p - 3).abs_(), 2)), (g, (p - 2).abs_().sub_(1)), (b, (p - 4).abs_().sub_(1))):
+        torch.addcmul(v, dn, w.clamp_(0, 1), value=-1, out=c)          # c = v - Δ'·w_c(p), within [v - Δ', v]
+    return t.round_()
+
+# %% ../nbs/07b_transforms.ipynb #3ea56de7
+def _bands(h:int, w:int, pixels:int=1 << 15) -> range:
+    "Row starts of horizontal bands of about `pixels` per channel: a band's temporaries stay in the core's cache."
+    return range(0, h, max(1, pixels // max(w, 1)))
+
+class FastPhotoMetricDistortion(PhotoMetricDistortion):
+    "`PhotoMetricDistortion` with the same random draws, applied in place band by band; returns float 0–255."
+    def draw(self) -> list[tuple]:
+        "The random steps in the reference's order of draws: ('add', δ), ('mul', α), ('hsv', a or None, hue or None)."
+        coin = lambda: torch.rand(()).item() < self.prob
+        ops = []
+        if coin(): ops.append(('add', _uniform(-self.bd, self.bd)))
+        mode = _randint(0, 2)
+        if mode == 1 and coin(): ops.append(('mul', _uniform(*self.cr)))
+        sat, hue = coin(), coin()
+        if sat or hue:
+            a = _uniform(*self.sr) if sat else None
+            ops.append(('hsv', a, _randint(-self.hd, self.hd) if hue else None))
+        if mode == 0 and coin(): ops.append(('mul', _uniform(*self.cr)))
+        return ops
+
+    @staticmethod
+    def apply_(t:torch.Tensor, ops:list[tuple]) -> torch.Tensor:
+        "Apply drawn steps in place to float RGB 0–255 (3×h×w); `trunc` after clamping = the uint8 round trip."
+        for op in ops:
+            if op[0] == 'add': t.add_(op[1]).clamp_(0, 255).trunc_()
+            elif op[0] == 'mul': t.mul_(op[1]).clamp_(0, 255).trunc_()
+            else: _hsv_adjust_(t, op[1], op[2])
+        return t
+
+    def __call__(self, img, label):
+        ops, x = self.draw(), torch.empty(img.shape, dtype=torch.float32)
+        bands = _bands(*img.shape[-2:])
+        for y in bands: self.apply_(x[..., y:y + bands.step, :].copy_(img[..., y:y + bands.step, :]), ops)
+        return x, label
 
 # %% ../nbs/07b_transforms.ipynb #f8ad8a7b
+class RandomFlip:
+    "Horizontal flip of image and label with probability `prob` (one draw, as torchvision's RandomHorizontalFlip)."
+    def __init__(self, prob=0.5): self.prob = prob
+    def __call__(self, img, label):
+        if torch.rand(1).item() >= self.prob: return img, label
+        return img.flip(-1), label.flip(-1)
+
 class NormalizePad:
     "ImageNet normalisation, then pad bottom/right to `size` (image 0, label `ignore_index`)."
     def __init__(self, size=None, ignore_index=255, mean=IMAGENET_MEAN, std=IMAGENET_STD):
         self.size, self.ignore_index, self.mean, self.std = size, ignore_index, mean, std
     def __call__(self, img, label):
-        img = tv_tensors.wrap(normalize(img, self.mean, self.std), like=img)
+        img = normalize(img, self.mean, self.std)
         if self.size is not None:
             ph, pw = max(self.size[0] - img.shape[-2], 0), max(self.size[1] - img.shape[-1], 0)
             if ph or pw:
-                img = TF.pad(img, [0, 0, pw, ph], fill=0)
-                label = TF.pad(label, [0, 0, pw, ph], fill=self.ignore_index)
+                img = TF.pad_image(img, [0, 0, pw, ph], fill=0)
+                label = TF.pad_mask(label, [0, 0, pw, ph], fill=self.ignore_index)
         return img, label
 
+def nearest_index(n_in:int, n_out:int) -> torch.Tensor:
+    "Source index of each output row (or column) of a nearest-neighbour resize from n_in to n_out, as torch computes it."
+    if n_out == n_in: return torch.arange(n_in)
+    scale = torch.tensor(n_in / n_out, dtype=torch.float32)          # float32, as in torch's nearest kernel
+    return (torch.arange(n_out, dtype=torch.float32) * scale).floor_().long().clamp_(max=n_in - 1)
+
+# %% ../nbs/07b_transforms.ipynb #6866c088
 class TrainPipeline:
     "Random resize (keep ratio) → cat_max_ratio crop → flip → photometric distortion → normalise → pad to crop."
     def __init__(self, crop_size=(512, 512), scale=(2048, 512), ratio_range=(0.5, 2.0), cat_max_ratio=0.75,
                  flip_prob=0.5, photometric=True, ignore_index=255, mean=IMAGENET_MEAN, std=IMAGENET_STD):
-        self.crop_size = tuple(crop_size)
-        steps = [RandomResize(scale, ratio_range), RandomCropCatMax(crop_size, cat_max_ratio, ignore_index),
-                 v2.RandomHorizontalFlip(flip_prob)]
-        if photometric: steps.append(PhotoMetricDistortion())
-        steps.append(NormalizePad(crop_size, ignore_index, mean, std))
-        self.transforms = v2.Compose(steps)
+        self.crop_size, self.ignore_index = tuple(crop_size), ignore_index
+        self.resize, self.crop = RandomResize(scale, ratio_range), RandomCropCatMax(crop_size, cat_max_ratio, ignore_index)
+        self.flip, self.photometric = RandomFlip(flip_prob), FastPhotoMetricDistortion() if photometric else None
+        self.mean, self.std = torch.tensor(mean).view(3, 1, 1), torch.tensor(std).view(3, 1, 1)
 
+    def _uint8_label(self, label):
+        if label.dtype == torch.uint8 or not 0 <= self.ignore_index <= 255 or not label.numel(): return label
+        lo, hi = torch.aminmax(label)
+        return label.to(torch.uint8) if 0 <= lo and hi <= 255 else label
+
+    @torch.no_grad()
     def __call__(self, img:torch.Tensor, label:torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        "uint8 image 3×H×W, int64 label H×W → float image 3×h×w, int64 label h×w (h×w = crop size)."
-        img, label = self.transforms(tv_tensors.Image(img), tv_tensors.Mask(label))
-        return img.as_subclass(torch.Tensor), label.as_subclass(torch.Tensor)
+        "uint8 image 3×H×W, integer label H×W → float image 3×h×w, uint8 label h×w (h×w = crop size)."
+        img, label = img.as_subclass(torch.Tensor), self._uint8_label(label.as_subclass(torch.Tensor))
+        H, W = self.resize.size(*img.shape[-2:])
+        img = TF.resize_image(img, [H, W], antialias=False)        # the whole image: bilinear needs its neighbours
+        rows, cols = nearest_index(label.shape[-2], H), nearest_index(label.shape[-1], W)
+        def cut(b):                                                # rows by index_select, columns by gather (3x faster)
+            part = label.index_select(0, rows[b[0]:b[0] + b[2]])
+            return torch.gather(part, 1, cols[b[1]:b[1] + b[3]].expand(len(part), -1))
+        (t, l, ch, cw), label = self.crop.choose(H, W, cut)        # the label: resized only inside the crops tried
+        img, label = self.flip(img[:, t:t + ch, l:l + cw], label)
+        ops = self.photometric.draw() if self.photometric is not None else []
+        (Hc, Wc), bands = self.crop_size, _bands(ch, cw)
+        out = (torch.empty if (ch, cw) == (Hc, Wc) else torch.zeros)(3, Hc, Wc)    # zeros: the padding
+        for y in bands:                                            # band by band: to float, distort, normalise
+            band = out[:, y:min(y + bands.step, ch), :cw].copy_(img[:, y:y + bands.step])
+            FastPhotoMetricDistortion.apply_(band, ops).sub_(self.mean).div_(self.std)
+        if (ch, cw) != (Hc, Wc): label = TF.pad_mask(label, [0, 0, Wc - cw, Hc - ch], fill=self.ignore_index)
+        return out, label                  # uint8: the loss makes it int64 on the device (a quarter of the bytes to move)
 
 # %% ../nbs/07b_transforms.ipynb #5f81b82d
 class TestPipeline:
@@ -134,7 +234,7 @@ class TestPipeline:
     def __call__(self, img, label):
         if self.scale is not None:
             img = TF.resize(img, list(rescale_size(*img.shape[-2:], self.scale)), antialias=False)
-        return normalize(img, self.mean, self.std), label
+        return normalize(img, self.mean, self.std), label.as_subclass(torch.Tensor).long()
 
 def train_pipeline(dataset:SegDataset|type, **kw) -> TrainPipeline:
     "The training pipeline with a dataset's default crop size and base scale (keyword arguments override)."
