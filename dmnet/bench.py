@@ -178,12 +178,13 @@ def bench_cli(argv=None):
     _line('confusion_update', res['confusion']['confusion_mpix_s'], 'Mpixel/s')
     if a.options:
         res['options'] = []
-        for opt in ({'channels_last': True}, {'amp': 'bf16'}, {'compile': True}):
+        for opt in ({'channels_last': True}, {'amp': 'bf16'}, {'amp': 'bf16', 'channels_last': True}, {'compile': True}):
+            name = '+'.join('bf16' if k == 'amp' else k for k in opt)
             try: o = bench_model(preset, size, a.batch, a.device, a.repeats, **opt)
             except Exception as e:
-                print(f"{list(opt)[0]:<28} failed: {e.__class__.__name__}: {str(e)[:200]}"); continue
+                print(f"{name:<28} failed: {e.__class__.__name__}: {str(e)[:200]}"); continue
             res['options'].append(o)
-            _line(f"train_step_ms {list(opt)[0]}", o['train_step_ms'], 'ms', o['train_step_iqr_ms'],
+            _line(f"train_step_ms {name}", o['train_step_ms'], 'ms', o['train_step_iqr_ms'],
                   f"{m['train_step_ms'] / o['train_step_ms']:.2f}x vs default" + (f", first phase {o['first_train_phase_s']:.0f} s" if 'compile' in opt else ''))
     if a.dcm:
         res['dcm'] = bench_dcm(a.device, repeats=max(2, a.repeats // 2))

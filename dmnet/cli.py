@@ -112,7 +112,8 @@ def _train_parser() -> argparse.ArgumentParser:
     ap.add_argument('--workers', type=int, default=None, help='data loading workers per process (>= 0)')
     ap.add_argument('--device', default=None, help='cpu, cuda or cuda:N (default: the GPU if there is one)')
     ap.add_argument('--amp', default=None, choices=AMP_MODES, help="autocast (default: the preset's amp field)")
-    ap.add_argument('--channels-last', action='store_true', help='channels_last memory format for the model and inputs')
+    ap.add_argument('--channels-last', action='store_true', default=None, help='channels_last memory format for the model and inputs '
+                    '(default: on for bf16 on the CPU, off otherwise)')
     ap.add_argument('--no-eval', action='store_true', help='skip the evaluation at the end')
     ap.add_argument('--compile', action='store_true', help='torch.compile the training forward (slower on the CPU here)')
     ap.add_argument('--threads', type=int, default=None, help='torch CPU threads')
@@ -207,6 +208,8 @@ def _eval_parser() -> argparse.ArgumentParser:
                     "and only when its test/ and testannot/ folders are present (the bundled copy has none)")
     ap.add_argument('--mode', default=None, choices=EVAL_MODES, help="whole image or sliding windows (default: the preset's)")
     ap.add_argument('--tta', action='store_true', help='multi-scale + flip test-time augmentation')
+    ap.add_argument('--amp', default='off', choices=('off', 'bf16', 'auto'), help='bf16 inference where the hardware has it '
+                    '(default: fp32, the precision of the reported figures)')
     ap.add_argument('--out', default=None, help="folder for the eval_<split>_<mode>.json file (default: beside the checkpoint; "
                     "runs/eval/<name>/ for a URL, a published checkpoint or one inside the repository's data/)")
     ap.add_argument('--device', default=None, help='cpu, cuda or cuda:N (default: the GPU if there is one)')
@@ -216,9 +219,9 @@ def _eval_parser() -> argparse.ArgumentParser:
     return ap
 
 # %% ../nbs/11b_cli.ipynb #e4d724f0
-def eval_output(checkpoint:str, preset:Preset, split:str, mode:str, tta:bool, max_items:int|None, out:str|None) -> Path:
+def eval_output(checkpoint:str, preset:Preset, split:str, mode:str, tta:bool, max_items:int|None, out:str|None, amp:str='off') -> Path:
     "Where dmnet_eval writes: its own file per split and mode, never a run's metrics.json, never inside data/."
-    name = f"eval_{split}_{mode}{'_tta' if tta else ''}{f'_first{max_items}' if max_items else ''}.json"
+    name = f"eval_{split}_{mode}{'_tta' if tta else ''}{'' if amp == 'off' else f'_{amp}'}{f'_first{max_items}' if max_items else ''}.json"
     if out: return Path(out) / name
     src = Path(checkpoint) if '://' not in checkpoint and checkpoint != 'published' else None
     data = repo_data_dir().resolve()
@@ -249,13 +252,14 @@ def eval_cli(argv=None):
         try:
             preset, device, model, ds = _eval_setup(a)
             mode = a.mode or preset.eval_mode
-            cm = evaluate(model, ds, preset.num_classes, mode, a.tta, preset.eval_crop, preset.eval_stride, device, max_items=a.max_items)
+            cm = evaluate(model, ds, preset.num_classes, mode, a.tta, preset.eval_crop, preset.eval_stride, device,
+                          max_items=a.max_items, amp=a.amp)
         except USER_ERRORS as e: _fail('dmnet_eval', e)
         if dist_info()[0] == 0:
             res = cm.compute()
-            path = eval_output(str(a.checkpoint), preset, a.split, mode, a.tta, a.max_items, a.out)
+            path = eval_output(str(a.checkpoint), preset, a.split, mode, a.tta, a.max_items, a.out, a.amp)
             path.parent.mkdir(parents=True, exist_ok=True)
-            meta = {'checkpoint': str(a.checkpoint), 'split': a.split, 'mode': mode, 'tta': a.tta,
+            meta = {'checkpoint': str(a.checkpoint), 'split': a.split, 'mode': mode, 'tta': a.tta, 'amp': a.amp,
                     'images': len(ds) if a.max_items is None else min(a.max_items, len(ds))}
             path.write_text(json.dumps(metrics_json(res, preset, meta), indent=1))
             print(format_results(res, list(ds.classes)))

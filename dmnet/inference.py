@@ -4,22 +4,27 @@
 
 # %% ../nbs/10_inference.ipynb #38f03583
 from __future__ import annotations
-import argparse, sys, warnings
+import argparse, copy, ctypes, ctypes.util, sys, warnings, weakref
 from pathlib import Path
 import numpy as np
 import torch
 import torch.distributed as dist
 import torch.nn.functional as F
+from torch import nn
+from torch.nn.utils.fusion import fuse_conv_bn_eval
 from PIL import Image
 from tqdm import tqdm
-from .config import EVAL_MODES, DATASETS
+from .backbone import BasicBlock, Bottleneck, ResNet
+from .config import EVAL_MODES, DATASETS, autocast_dtype, cpu_bf16_native
+from .core import ConvBNReLU
 from .convert import load_pretrained
 from .datasets import normalize, denormalize, read_image
 from .metrics import ConfusionMatrix
 from .transforms import rescale_size, colorize, class_legend
 
 # %% auto #0
-__all__ = ['TTA_SCALES', 'inference_whole', 'slide_windows', 'inference_slide', 'tta_inputs', 'predict_probs', 'predict',
+__all__ = ['TTA_SCALES', 'inference_whole', 'slide_windows', 'inference_slide', 'fold_batchnorm', 'keep_freed_memory',
+           'InferenceModel', 'optimize_for_inference', 'inference_model', 'tta_inputs', 'predict_probs', 'predict',
            'evaluate', 'show_predictions', 'save_overlays', 'save_prediction', 'predict_cli']
 
 # %% ../nbs/10_inference.ipynb #1e83818e
@@ -50,6 +55,94 @@ def inference_slide(model, x:torch.Tensor, crop:tuple[int, int], stride:tuple[in
         canvas[:, :, y1:y2, x1:x2] += _logits(model, x[:, :, y1:y2, x1:x2])
         count[:, :, y1:y2, x1:x2] += 1
     return canvas / count
+
+# %% ../nbs/10_inference.ipynb #fae5c8e8
+def _conv_bn_pairs(mod:nn.Module) -> list[tuple[str, str]]:
+    "Names of (conv, bn) children of `mod` where the BN directly follows the conv."
+    if isinstance(mod, (Bottleneck, BasicBlock)): return [('conv1', 'bn1'), ('conv2', 'bn2'), ('conv3', 'bn3')]
+    if isinstance(mod, (ConvBNReLU, ResNet)): return [('conv', 'bn'), ('conv1', 'bn1')]
+    if isinstance(mod, nn.Sequential): return [(str(i), str(i + 1)) for i in range(len(mod) - 1)]   # stems, downsample
+    return []
+
+@torch.no_grad()
+def fold_batchnorm(model:nn.Module) -> int:
+    "Fold every eval-mode BatchNorm2d into the Conv2d before it, in place (BN → Identity); the number folded."
+    if model.training: raise ValueError("fold_batchnorm needs a model in eval mode (call .eval() first): folding uses the running statistics")
+    n = 0
+    for mod in list(model.modules()):
+        for c, b in _conv_bn_pairs(mod):
+            conv, bn = getattr(mod, c, None), getattr(mod, b, None)
+            if type(conv) is nn.Conv2d and isinstance(bn, nn.BatchNorm2d) and bn.track_running_stats:
+                setattr(mod, c, fuse_conv_bn_eval(conv, bn)); setattr(mod, b, nn.Identity()); n += 1
+    return n
+
+# %% ../nbs/10_inference.ipynb #9f70615c
+_M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3          # glibc mallopt parameters (malloc.h)
+_kept = False
+
+def keep_freed_memory() -> bool:
+    "Ask glibc's malloc to keep freed large blocks for reuse instead of returning them to the kernel; True if set."
+    global _kept
+    if _kept or not sys.platform.startswith('linux'): return _kept
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library('c') or 'libc.so.6')
+        _kept = bool(libc.mallopt(_M_MMAP_THRESHOLD, 1 << 30)) and bool(libc.mallopt(_M_TRIM_THRESHOLD, 1 << 30))
+    except (OSError, AttributeError): _kept = False        # another C library (musl) or no mallopt: nothing to do
+    return _kept
+
+class InferenceModel(nn.Module):
+    "An eval-mode copy of a DMNet, batch norm folded, optionally bf16/fp16 autocast in channels-last; returns {'out': fp32 logits}."
+    def __init__(self, model:nn.Module, dtype:torch.dtype|None=None, channels_last:bool=False):
+        super().__init__()
+        self.model, self.dtype, self.channels_last = model, dtype, channels_last
+        self.num_classes, self.align_corners = model.num_classes, getattr(model, 'align_corners', False)
+        self.preset = getattr(model, 'preset', None)
+        self.train(False)
+
+    def train(self, mode:bool=True):
+        "Always eval mode: BN is folded and dropout off (a `model.train()` elsewhere leaves this copy alone)."
+        return super().train(False)
+
+    @torch.no_grad()
+    def forward(self, x:torch.Tensor) -> dict[str, torch.Tensor]:
+        if self.channels_last: x = x.contiguous(memory_format=torch.channels_last)
+        with torch.autocast(x.device.type, dtype=self.dtype or torch.float32, enabled=self.dtype is not None):
+            out = self.model(x)['out']
+        return {'out': out.float().contiguous()}
+
+    def extra_repr(self): return f"dtype={self.dtype or torch.float32}, channels_last={self.channels_last}"
+
+# %% ../nbs/10_inference.ipynb #9d3969ac
+def optimize_for_inference(model:nn.Module, amp:str='off', channels_last:bool|None=None, reuse_memory:bool=True) -> InferenceModel:
+    """An equivalent eval-mode module for inference: batch norm folded; with amp='bf16' (or 'auto') bf16 autocast where the
+    hardware has it natively. `channels_last` defaults to on with bf16/fp16 and off in fp32; `reuse_memory` calls
+    `keep_freed_memory` on the CPU. The model itself is not changed."""
+    if isinstance(model, InferenceModel): return model
+    device = next(model.parameters()).device
+    dtype = autocast_dtype(amp, device)
+    if amp == 'bf16' and device.type == 'cpu' and not cpu_bf16_native():
+        raise ValueError("amp='bf16': this CPU has no native bf16 (AVX512-BF16 or AMX), so bf16 would be emulated and "
+                         "slower than fp32; use amp='off' (or 'auto', which picks fp32 here)")
+    if amp == 'bf16' and device.type == 'cuda' and not torch.cuda.is_bf16_supported():
+        raise ValueError(f"amp='bf16': {torch.cuda.get_device_name(device)} has no bf16 support; use amp='fp16' or 'off'")
+    fast = copy.deepcopy(model).eval()
+    for p in fast.parameters(): p.requires_grad_(False)
+    fold_batchnorm(fast)
+    if channels_last is None: channels_last = dtype is not None
+    if channels_last: fast = fast.to(memory_format=torch.channels_last)
+    if reuse_memory and device.type == 'cpu': keep_freed_memory()
+    return InferenceModel(fast, dtype, channels_last)
+
+_fast_models = weakref.WeakKeyDictionary()
+
+def inference_model(model:nn.Module, amp:str='off') -> InferenceModel:
+    "`optimize_for_inference(model, amp)`, kept (weakly, beside the model) until the model's weights, device or `amp` change."
+    if isinstance(model, InferenceModel): return model
+    key = (amp, tuple((t.data_ptr(), t._version) for t in model.state_dict().values()))
+    hit = _fast_models.get(model)
+    if hit is None or hit[0] != key:
+        hit = (key, optimize_for_inference(model, amp)); _fast_models[model] = hit
+    return hit[1]
 
 # %% ../nbs/10_inference.ipynb #90969b8d
 TTA_SCALES = (0.5, 0.75, 1.0, 1.25, 1.5, 1.75)
@@ -97,40 +190,36 @@ def _test_settings(model, scale, mode, crop, stride):
     return (pick(scale, 'base_scale', (2048, 512)), pick(mode, 'eval_mode', 'whole'), pick(crop, 'eval_crop', (512, 512)),
             pick(stride, 'eval_stride', (341, 341)))
 
-def predict(model, image, scale='preset', mode='preset', tta:bool=False, crop='preset', stride='preset', device=None) -> torch.Tensor:
-    "Label map (H×W int64, original size) for one RGB image: PIL, H×W×3 uint8 array, or 3×H×W uint8 tensor."
+def predict(model, image, scale='preset', mode='preset', tta:bool=False, crop='preset', stride='preset', device=None,
+            amp:str='off') -> torch.Tensor:
+    "Label map (H×W int64, original size) for one RGB image: PIL, H×W×3 uint8 array, or 3×H×W uint8 tensor; `amp='bf16'`: bf16."
     scale, mode, crop, stride = _test_settings(model, scale, mode, crop, stride)
     img = _to_tensor(image)
     H, W = img.shape[-2:]
     if scale is not None: img = F.interpolate(img[None].float(), size=rescale_size(H, W, scale), mode='bilinear', align_corners=False)[0]
     device = device or next(model.parameters()).device
     x = normalize(img).unsqueeze(0).to(device)
-    was_training = model.training; model.eval()
-    try:
-        probs = predict_probs(model, x, (H, W), mode, TTA_SCALES if tta else (1.0,), tta, crop, stride)
-    finally: model.train(was_training)
+    probs = predict_probs(inference_model(model, amp), x, (H, W), mode, TTA_SCALES if tta else (1.0,), tta, crop, stride)
     return probs.argmax(1)[0].cpu()
 
 # %% ../nbs/10_inference.ipynb #c7f85180
 @torch.no_grad()
 def evaluate(model, dataset, num_classes:int|None=None, mode:str='whole', tta:bool=False, crop=(512, 512),
-             stride=(341, 341), device=None, progress:bool=True, ignore_index:int=255, max_items:int|None=None) -> ConfusionMatrix:
-    "Confusion matrix of `model` over `dataset` (items: normalised image, original-size label); distributed-aware."
+             stride=(341, 341), device=None, progress:bool=True, ignore_index:int=255, max_items:int|None=None, amp:str='off') -> ConfusionMatrix:
+    "Confusion matrix of `model` over `dataset` (items: normalised image, original-size label); distributed-aware; fast path."
     C = num_classes or model.num_classes
     device = device or next(model.parameters()).device
     rank, world = (dist.get_rank(), dist.get_world_size()) if dist.is_available() and dist.is_initialized() else (0, 1)
     cm = ConfusionMatrix(C, ignore_index, device=device, class_names=list(getattr(dataset, 'classes', [])) or None)
     n = len(dataset) if max_items is None else min(max_items, len(dataset))
-    was_training = model.training; model.eval()
+    fast = inference_model(model, amp)                       # BN folded (and bf16 if asked); `model` itself unchanged
     bar = tqdm(range(rank, n, world), desc='evaluate', disable=not progress or rank != 0, leave=False, mininterval=1.0)   # a few lines in a notebook, not one per image
-    try:
-        for i in bar:
-            img, label = dataset[i]
-            probs = predict_probs(model, img[None].to(device), tuple(label.shape[-2:]), mode,
-                                  TTA_SCALES if tta else (1.0,), tta, crop, stride, C)
-            cm.update(probs.argmax(1)[0], label.to(device))
-            if (i // world) % 10 == 0: bar.set_postfix(mIoU=f"{100 * cm.compute()['mIoU']:.1f}", refresh=False)
-    finally: model.train(was_training)
+    for i in bar:
+        img, label = dataset[i]
+        probs = predict_probs(fast, img[None].to(device), tuple(label.shape[-2:]), mode,
+                              TTA_SCALES if tta else (1.0,), tta, crop, stride, C)
+        cm.update(probs.argmax(1)[0], label.to(device))
+        if (i // world) % 10 == 0: bar.set_postfix(mIoU=f"{100 * cm.compute()['mIoU']:.1f}", refresh=False)
     return cm.all_reduce()
 
 # %% ../nbs/10_inference.ipynb #1c8602f9
@@ -140,17 +229,15 @@ def show_predictions(model, dataset, indices=None, n:int=4, device=None):
     device = device or next(model.parameters()).device
     indices = list(indices) if indices is not None else [r * max(1, len(dataset) // n) for r in range(n)]
     fig, axes = plt.subplots(len(indices), 3, figsize=(9, 2.4 * len(indices) + 0.5), squeeze=False)
-    was = model.training; model.eval(); present = set()
-    try:
-        for r, i in enumerate(indices):
-            img, lab = dataset[i]
-            pred = predict_probs(model, img[None].to(device), tuple(lab.shape)).argmax(1)[0].cpu()
-            photo = denormalize(F.interpolate(img[None], size=tuple(lab.shape), mode='bilinear')[0])
-            present |= set(torch.unique(lab).tolist()) | set(torch.unique(pred).tolist())
-            for c, (title, im) in enumerate([('image', photo.permute(1, 2, 0).numpy()), ('ground truth', colorize(lab, dataset.palette)),
-                                             ('prediction', colorize(pred, dataset.palette))]):
-                axes[r, c].imshow(im); axes[r, c].set_title(title if r == 0 else '', fontsize=9); axes[r, c].axis('off')
-    finally: model.train(was)
+    fast, present = inference_model(model), set()
+    for r, i in enumerate(indices):
+        img, lab = dataset[i]
+        pred = predict_probs(fast, img[None].to(device), tuple(lab.shape)).argmax(1)[0].cpu()
+        photo = denormalize(F.interpolate(img[None], size=tuple(lab.shape), mode='bilinear')[0])
+        present |= set(torch.unique(lab).tolist()) | set(torch.unique(pred).tolist())
+        for c, (title, im) in enumerate([('image', photo.permute(1, 2, 0).numpy()), ('ground truth', colorize(lab, dataset.palette)),
+                                         ('prediction', colorize(pred, dataset.palette))]):
+            axes[r, c].imshow(im); axes[r, c].set_title(title if r == 0 else '', fontsize=9); axes[r, c].axis('off')
     if getattr(dataset, 'classes', None):
         class_legend(fig, dataset.palette, dataset.classes, present - {getattr(dataset, 'ignore_index', 255)})
         fig.tight_layout(rect=(0, 0.4 / (2.4 * len(indices) + 0.5), 1, 1))
@@ -192,6 +279,7 @@ def _predict_parser() -> argparse.ArgumentParser:
     ap.add_argument('--out', default='predictions', help='output folder (default: predictions/)')
     ap.add_argument('--mode', default=None, choices=EVAL_MODES, help="whole image or sliding windows (default: the preset's)")
     ap.add_argument('--tta', action='store_true', help='multi-scale + flip test-time augmentation')
+    ap.add_argument('--amp', default='off', choices=('off', 'bf16', 'auto'), help='bf16 where the hardware has it (default: fp32)')
     ap.add_argument('--device', default='cpu', help='cpu, cuda or cuda:N')
     ap.add_argument('--threads', type=int, default=None, help='torch CPU threads')
     return ap
@@ -216,13 +304,14 @@ def predict_cli(argv=None):
         if published and not a.preset: raise ValueError("--checkpoint published needs --preset (the row whose checkpoint to fetch)")
         model = load_pretrained(a.preset if published else a.checkpoint, None if published else a.preset, a.device)
         files = _image_files(a.inputs)
+        inference_model(model, a.amp)              # a bf16 request on a CPU without bf16 is refused here, in one line
     except (ValueError, FileNotFoundError, OSError, KeyError, RuntimeError) as e:
         print(f"dmnet_predict: error: {' '.join(str(e).split())}", file=sys.stderr); sys.exit(2)
     ds, failed = DATASETS[model.preset.dataset], 0
     for f in tqdm(files, desc='predict', disable=len(files) == 1):
         try: image = read_image(f)
         except ValueError as e: print(f"dmnet_predict: skipped: {e}", file=sys.stderr); failed += 1; continue
-        label = predict(model, image, mode=a.mode or 'preset', tta=a.tta)
+        label = predict(model, image, mode=a.mode or 'preset', tta=a.tta, amp=a.amp)
         save_prediction(image, label, ds.palette, ds.classes, a.out, f.stem)
     print(f"wrote {len(files) - failed} prediction(s) to {a.out}/ ({model.preset.name})")
     if failed: sys.exit(2)
