@@ -17,9 +17,9 @@ from torchvision.transforms.v2 import functional as TF
 # %% auto #0
 __all__ = ['ENV_DATA_ROOT', 'VOC_CLASSES', 'ADE20K_CLASSES', 'CITYSCAPES_CLASSES', 'CITYSCAPES_PALETTE', 'CAMVID_CLASSES',
            'CAMVID_PALETTE', 'IMAGENET_MEAN', 'IMAGENET_STD', 'CITYSCAPES_ID_TO_TRAINID', 'repo_data_dir', 'data_root',
-           'voc_palette', 'read_image', 'read_label', 'normalize', 'denormalize', 'SegDataset', 'read_ids', 'VOCAug',
-           'reduce_zero_label', 'ADE20K', 'cityscapes_train_ids', 'Cityscapes', 'camvid_sequence', 'CamVid',
-           'class_pixels', 'plot_class_pixels']
+           'voc_palette', 'read_image', 'read_label', 'bad_label_values', 'normalize', 'denormalize', 'SegDataset',
+           'read_ids', 'VOCAug', 'reduce_zero_label', 'ADE20K', 'cityscapes_train_ids', 'Cityscapes', 'camvid_sequence',
+           'CamVid', 'class_pixels']
 
 # %% ../nbs/07a_datasets.ipynb #3ed8fc33
 ENV_DATA_ROOT = 'DMNET_DATA'
@@ -75,13 +75,11 @@ def voc_palette(n:int=256) -> tuple[tuple[int, int, int], ...]:
     return tuple(pal)
 
 # %% ../nbs/07a_datasets.ipynb #e55a0690
-_TV_IMAGE = ('.jpg', '.jpeg', '.png')
-
 def read_image(path:Path) -> torch.Tensor:
     "An RGB image as a uint8 tensor 3×H×W; a clear error naming the file if it cannot be read."
     path = Path(path)
     try:
-        if decode_image is not None and path.suffix.lower() in _TV_IMAGE:
+        if decode_image is not None and path.suffix.lower() in ('.jpg', '.jpeg', '.png'):
             img = decode_image(read_file(str(path)), mode=ImageReadMode.RGB)
             if img.dtype == torch.uint8: return img
         with Image.open(path) as im: arr = np.array(im.convert('RGB'))      # other formats, 16-bit PNGs
@@ -104,6 +102,12 @@ def read_label(path:Path) -> np.ndarray:
             return np.array(im)
     except Exception as e:
         raise ValueError(f"cannot read label {path}: {e}") from e
+
+def bad_label_values(lbl:torch.Tensor, num_classes:int, ignore_index:int=255) -> list[int]:
+    "Values of a label map that are neither a class nor the ignore value (uint8 maps: one subtraction and a min)."
+    if lbl.dtype == torch.uint8 and ignore_index == 255 and int((lbl - num_classes).min()) > 254 - num_classes: return []
+    lbl = lbl.long(); bad = (lbl != ignore_index) & ((lbl < 0) | (lbl >= num_classes))      # uint8 wraps: classes → ≥ 256 − C
+    return torch.unique(lbl[bad]).tolist()
 
 # %% ../nbs/07a_datasets.ipynb #b75f1850
 IMAGENET_MEAN = (123.675, 116.28, 103.53)
@@ -161,23 +165,10 @@ class SegDataset(Dataset):
             raise ValueError(f"{self.name}: image {img_path} is {img.shape[2]}×{img.shape[1]} (W×H) but its label "
                              f"{lbl_path} is {lbl.shape[1]}×{lbl.shape[0]}: they must have the same size")
         lbl = torch.from_numpy(np.ascontiguousarray(lbl))
-        bad = self._bad_values(lbl)
-        if bad:
+        if bad := bad_label_values(lbl, self.num_classes, self.ignore_index):
             raise ValueError(f"{self.name}: label {lbl_path} holds values {bad[:10]} outside "
                              f"[0, {self.num_classes}) that are not the ignore value {self.ignore_index}{self.label_note}")
-        small = self.num_classes <= 255 and 0 <= self.ignore_index <= 255
-        return img, lbl.to(torch.uint8 if small else torch.int64)
-
-    def _bad_values(self, lbl:torch.Tensor) -> list[int]:
-        "Label values that are neither a class nor the ignore value (a histogram for uint8 maps: no copies)."
-        C, ig = self.num_classes, self.ignore_index
-        if lbl.dtype == torch.uint8:
-            if ig == 255 and int((lbl - C).min()) > 254 - C: return []    # uint8 wraps: classes → ≥ 256 − C, ignore → 255 − C
-            counts = torch.bincount(lbl.view(-1), minlength=256)
-            return [v for v in (torch.nonzero(counts[C:]).flatten() + C).tolist() if v != ig]
-        lbl = lbl.long()
-        bad = (lbl != ig) & ((lbl < 0) | (lbl >= C))
-        return torch.unique(lbl[bad]).tolist() if bad.any() else []
+        return img, lbl.to(torch.uint8 if self.num_classes <= 255 and 0 <= self.ignore_index <= 255 else torch.int64)
 
     def __getitem__(self, i:int):
         img, lbl = self.load(i)
@@ -307,15 +298,3 @@ def class_pixels(ds:SegDataset, max_items:int|None=None) -> tuple[np.ndarray, in
         valid = lab != ds.ignore_index
         counts += np.bincount(lab[valid].numpy(), minlength=C)[:C]; ignored += int((~valid).sum())
     return counts, ignored
-
-def plot_class_pixels(counts:np.ndarray, names, palette=None, ax=None, title:str|None=None):
-    "Bar chart of each class's share of the labelled pixels (%), log scale, in the dataset's colours."
-    import matplotlib.pyplot as plt
-    share = 100 * counts / max(1, counts.sum())
-    if ax is None: _, ax = plt.subplots(figsize=(max(5, 0.32 * len(names) + 1), 2.8))
-    colors = [np.array(palette[c]) / 255 for c in range(len(names))] if palette is not None else None
-    ax.bar(range(len(names)), np.maximum(share, 1e-4), color=colors, edgecolor='k', lw=0.3)
-    ax.set_yscale('log'); ax.set_ylabel('% of labelled pixels')
-    ax.set_xticks(range(len(names)), names, rotation=90 if len(names) > 12 else 45, fontsize=7, ha='center' if len(names) > 12 else 'right')
-    ax.set_title(title or f'{counts.sum():,} labelled pixels', fontsize=10); ax.grid(axis='y', alpha=0.3)
-    return ax

@@ -4,12 +4,12 @@
 
 # %% ../nbs/12b_speed.ipynb #db8d021c
 from __future__ import annotations
-import json, os, platform, statistics, subprocess, sys, time
+import json, os, statistics, subprocess, sys, time
 from collections import Counter
 import torch
 from torch import nn
-from .bench import measure, results_dir
-from .config import Preset, get_preset, build_dataset, cpu_bf16_native
+from .bench import measure
+from .config import Preset, build_dataset, cpu_bf16_native
 from .convert import load_pretrained
 from .dcm import DCM
 from .inference import evaluate

@@ -12,7 +12,7 @@ from .datasets import SegDataset, normalize, denormalize, IMAGENET_MEAN, IMAGENE
 # %% auto #0
 __all__ = ['rescale_size', 'RandomResize', 'RandomCropCatMax', 'rgb_to_hsv', 'hsv_to_rgb', 'PhotoMetricDistortion',
            'FastPhotoMetricDistortion', 'RandomFlip', 'NormalizePad', 'nearest_index', 'TrainPipeline', 'TestPipeline',
-           'train_pipeline', 'test_pipeline', 'colorize', 'class_legend', 'show_batch']
+           'train_pipeline', 'test_pipeline', 'colorize', 'class_legend', 'plot_class_pixels', 'show_batch']
 
 # %% ../nbs/07b_transforms.ipynb #7b31a703
 def _uniform(a:float, b:float) -> float: return a + (b - a) * torch.rand(()).item()
@@ -260,6 +260,18 @@ def class_legend(fig, palette, class_names, present, ncol:int=6, fontsize:int=7)
     present = sorted(present)
     return fig.legend(handles=[Patch(color=np.array(palette[c]) / 255, label=class_names[c]) for c in present],
                       loc='lower center', ncol=max(1, min(ncol, len(present))), fontsize=fontsize, frameon=False)
+
+def plot_class_pixels(counts:np.ndarray, names, palette=None, ax=None, title:str|None=None):
+    "Bar chart of each class's share of the labelled pixels (%), log scale, in the dataset's colours."
+    import matplotlib.pyplot as plt
+    share = 100 * counts / max(1, counts.sum())
+    if ax is None: _, ax = plt.subplots(figsize=(max(5, 0.32 * len(names) + 1), 2.8))
+    colors = [np.array(palette[c]) / 255 for c in range(len(names))] if palette is not None else None
+    ax.bar(range(len(names)), np.maximum(share, 1e-4), color=colors, edgecolor='k', lw=0.3)
+    ax.set_yscale('log'); ax.set_ylabel('% of labelled pixels')
+    ax.set_xticks(range(len(names)), names, rotation=90 if len(names) > 12 else 45, fontsize=7, ha='center' if len(names) > 12 else 'right')
+    ax.set_title(title or f'{counts.sum():,} labelled pixels', fontsize=10); ax.grid(axis='y', alpha=0.3)
+    return ax
 
 def show_batch(images:torch.Tensor, labels:torch.Tensor, palette, class_names=None, ncols:int=4, alpha:float=0.55,
                ignore_index:int=255, title:str|None=None):

@@ -1,4 +1,4 @@
-"""Images per second of mmsegmentation's ADE20K training pipeline on one thread, on the ADE20K samples in data/samples.
+"""Images per second of mmsegmentation's (or, with --dmnet, dmnet's) ADE20K training pipeline on one thread, on the ADE20K samples.
 
 For comparison with dmnet's `TrainPipeline` (notebook 07b_transforms); mmsegmentation is not a dependency of dmnet.
 Needs mmsegmentation 1.2.2, mmengine, mmcv-lite 2.x and opencv-python-headless importable (for instance installed with
@@ -6,6 +6,7 @@ Needs mmsegmentation 1.2.2, mmengine, mmcv-lite 2.x and opencv-python-headless i
 registered before mmseg is imported (the data transforms do not use them).
 
     python tools/bench_reference.py --site ~/.cache/dmnet-ref-site --out nbs/results/pipeline_reference.json
+    python tools/bench_reference.py --dmnet --out nbs/results/pipeline_dmnet.json        # the same timing, dmnet's pipeline
 """
 import argparse, datetime, json, platform, statistics, sys, time, types
 from pathlib import Path
@@ -19,7 +20,9 @@ def main(argv=None):
     ap.add_argument('--n', type=int, default=60, help='images per timed run')
     ap.add_argument('--runs', type=int, default=5, help='timed runs (the median is reported)')
     ap.add_argument('--out', default=None, help='JSON file for the result')
+    ap.add_argument('--dmnet', action='store_true', help="time dmnet's TrainPipeline (read + augment) instead")
     a = ap.parse_args(argv)
+    if a.dmnet: return timed(a, *dmnet_pipeline())
     if a.site: sys.path.insert(0, str(Path(a.site).expanduser()))
     stub = types.ModuleType('mmcv.ops'); stub.__getattr__ = lambda name: None     # names only, never called here
     sys.modules.setdefault('mmcv.ops', stub)
@@ -35,18 +38,33 @@ def main(argv=None):
     items = [dict(img_path=str(p), seg_map_path=str(ADE / 'annotations' / 'validation' / f'{p.stem}.png'),
                   reduce_zero_label=True, seg_fields=[]) for p in sorted((ADE / 'images' / 'validation').glob('*.jpg'))]
     np.random.seed(0)
-    run = lambda i: pipeline(dict(items[i % len(items)]))
+    return timed(a, lambda i: pipeline(dict(items[i % len(items)])), mmseg.__version__, cv2.__version__,
+                 "mmsegmentation's ADE20K train pipeline (LoadImageFromFile, LoadAnnotations(reduce_zero_label), "
+                 "RandomResize, RandomCrop(cat_max_ratio=0.75), RandomFlip, PhotoMetricDistortion, PackSegInputs)",
+                 'python tools/bench_reference.py --site SITE --out nbs/results/pipeline_reference.json')
+
+def dmnet_pipeline():
+    import torch
+    sys.path.insert(0, str(ROOT))
+    import dmnet
+    from dmnet.datasets import ADE20K
+    from dmnet.transforms import train_pipeline
+    torch.set_num_threads(1); torch.manual_seed(0)
+    ds = ADE20K(ADE, 'val', transform=train_pipeline(ADE20K))
+    return (lambda i: ds[i % len(ds)], dmnet.__version__, None,
+            "dmnet's TrainPipeline on ADE20K items (read with torchvision's decoders, reduce_zero_label, random resize, "
+            "cat_max_ratio crop, flip, photometric distortion, normalise, pad)", 'python tools/bench_reference.py --dmnet --out nbs/results/pipeline_dmnet.json')
+
+def timed(a, run, version, opencv, what, command):
     run(0); rates = []
     for _ in range(a.runs):
         t0 = time.perf_counter()
         for i in range(a.n): run(i)
         rates.append(a.n / (time.perf_counter() - t0))
-    res = {'what': "mmsegmentation's ADE20K train pipeline (LoadImageFromFile, LoadAnnotations(reduce_zero_label), "
-                   "RandomResize, RandomCrop(cat_max_ratio=0.75), RandomFlip, PhotoMetricDistortion, PackSegInputs)",
-           'version': mmseg.__version__, 'opencv': cv2.__version__, 'img_s': statistics.median(rates), 'runs': rates,
-           'threads': 1, 'images': [Path(i['img_path']).name for i in items], 'machine': platform.machine(),
-           'python': platform.python_version(), 'date': datetime.date.today().isoformat(),
-           'command': 'python tools/bench_reference.py --site SITE --out nbs/results/pipeline_reference.json'}
+    res = {'what': what, 'version': version, 'opencv': opencv, 'img_s': statistics.median(rates), 'runs': rates,
+           'threads': 1, 'images': sorted(p.name for p in (ADE / 'images' / 'validation').glob('*.jpg')),
+           'machine': platform.machine(), 'python': platform.python_version(), 'date': datetime.date.today().isoformat(),
+           'command': command}
     print(json.dumps(res, indent=1))
     if a.out: Path(a.out).write_text(json.dumps(res, indent=1) + '\n')
 

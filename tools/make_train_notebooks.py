@@ -80,8 +80,8 @@ import torch, matplotlib.pyplot as plt
 from dmnet.bench import step_time, gpu_step_rows, time_table, TIME_HEADERS
 from dmnet.config import build_dataset, explain_preset, published_rows
 from dmnet.core import model_summary, print_summary, count_parameters, print_table
-from dmnet.datasets import class_pixels, plot_class_pixels
-from dmnet.transforms import show_batch
+from dmnet.datasets import class_pixels
+from dmnet.transforms import plot_class_pixels, show_batch
 from dmnet.inference import show_predictions
 from dmnet.learner import Learner, plot_history
 from dmnet.metrics import format_results, plot_iou, plot_confusion
