@@ -208,8 +208,9 @@ def _eval_parser() -> argparse.ArgumentParser:
                     "and only when its test/ and testannot/ folders are present (the bundled copy has none)")
     ap.add_argument('--mode', default=None, choices=EVAL_MODES, help="whole image or sliding windows (default: the preset's)")
     ap.add_argument('--tta', action='store_true', help='multi-scale + flip test-time augmentation')
-    ap.add_argument('--amp', default='off', choices=('off', 'bf16', 'auto'), help='bf16 inference where the hardware has it '
-                    '(default: fp32, the precision of the reported figures)')
+    ap.add_argument('--amp', default='off', choices=('off', 'bf16', 'auto'), help='off: fp32, the precision of the '
+                    'reported figures (default); bf16: where the hardware has it natively; auto: bf16 where native, else '
+                    'fp16 on a GPU, fp32 on a CPU')
     ap.add_argument('--out', default=None, help="folder for the eval_<split>_<mode>.json file (default: beside the checkpoint; "
                     "runs/eval/<name>/ for a URL, a published checkpoint or one inside the repository's data/)")
     ap.add_argument('--device', default=None, help='cpu, cuda or cuda:N (default: the GPU if there is one)')

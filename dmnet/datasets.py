@@ -77,11 +77,11 @@ def voc_palette(n:int=256) -> tuple[tuple[int, int, int], ...]:
 # %% ../nbs/07a_datasets.ipynb #e55a0690
 def read_image(path:Path) -> torch.Tensor:
     "An RGB image as a uint8 tensor 3×H×W; a clear error naming the file if it cannot be read."
-    path = Path(path)
+    if decode_image is not None and str(path).lower().endswith(('.jpg', '.jpeg', '.png')):
+        try: img = decode_image(read_file(str(path)), mode=ImageReadMode.RGB)
+        except Exception: img = None                        # PIL below reads it or says why not
+        if img is not None and img.dtype == torch.uint8: return img
     try:
-        if decode_image is not None and path.suffix.lower() in ('.jpg', '.jpeg', '.png'):
-            img = decode_image(read_file(str(path)), mode=ImageReadMode.RGB)
-            if img.dtype == torch.uint8: return img
         with Image.open(path) as im: arr = np.array(im.convert('RGB'))      # other formats, 16-bit PNGs
     except Exception as e:
         raise ValueError(f"cannot read image {path}: {e.__class__.__name__}: {' '.join(str(e).split())} "
@@ -90,11 +90,11 @@ def read_image(path:Path) -> torch.Tensor:
 
 def read_label(path:Path) -> np.ndarray:
     "A label map (class indices) as an H×W integer array; palette PNGs give their indices, not their colours."
-    path = Path(path)
-    if decode_image is not None and path.suffix.lower() == '.png':
-        try: lab = decode_png(read_file(str(path)), mode=ImageReadMode.UNCHANGED)
-        except Exception: lab = None                       # PIL below gives the error message
-        if lab is not None and lab.dtype == torch.uint8 and lab.shape[0] == 1: return lab[0].numpy()
+    if decode_image is not None and str(path).lower().endswith('.png'):
+        try:
+            data = read_file(str(path))                        # IHDR: 8-bit grey or palette (libpng leaves 1–4 bits packed)
+            if int(data[24]) == 8 and int(data[25]) in (0, 3): return decode_png(data, mode=ImageReadMode.UNCHANGED)[0].numpy()
+        except Exception: pass                             # PIL below reads it or gives the error message
     try:
         with Image.open(path) as im:
             if im.mode not in ('L', 'P', 'I', 'I;16'):
@@ -105,7 +105,7 @@ def read_label(path:Path) -> np.ndarray:
 
 def bad_label_values(lbl:torch.Tensor, num_classes:int, ignore_index:int=255) -> list[int]:
     "Values of a label map that are neither a class nor the ignore value (uint8 maps: one subtraction and a min)."
-    if lbl.dtype == torch.uint8 and ignore_index == 255 and int((lbl - num_classes).min()) > 254 - num_classes: return []
+    if lbl.dtype == torch.uint8 and ignore_index == 255 and num_classes <= 255 and int((lbl - num_classes).min()) > 254 - num_classes: return []
     lbl = lbl.long(); bad = (lbl != ignore_index) & ((lbl < 0) | (lbl >= num_classes))      # uint8 wraps: classes → ≥ 256 − C
     return torch.unique(lbl[bad]).tolist()
 
@@ -221,7 +221,7 @@ class ADE20K(SegDataset):
 
     def map_label(self, label, path):
         if label.dtype == np.uint8 and self.ignore_index == 255:
-            return (label - 1) | (label == 255)         # reduce_zero_label in numpy: its uint8 compare is 4x faster here
+            return (label - 1) | (label == 255)         # reduce_zero_label, in numpy (faster here on uint8)
         return reduce_zero_label(torch.from_numpy(label.astype(np.int64)), self.ignore_index).numpy()
 
 # %% ../nbs/07a_datasets.ipynb #5251c266
@@ -284,7 +284,7 @@ class CamVid(SegDataset):
         return [self._pair(p, self.root / f'{split}annot' / f'{p.stem}.png') for p in imgs]
 
     def map_label(self, label, path):
-        out = label.copy()
+        out = label.astype(np.int64) if not 0 <= self.ignore_index <= 255 else label.copy()
         out[out == 11] = self.ignore_index
         return out
 

@@ -64,13 +64,13 @@ def _conv_bn_pairs(mod:nn.Module) -> list[tuple[str, str]]:
 
 @torch.no_grad()
 def fold_batchnorm(model:nn.Module) -> int:
-    "Fold every eval-mode BatchNorm2d into the Conv2d before it, in place (BN → Identity); the number folded."
+    "Fold every eval-mode batch norm (BatchNorm2d, SyncBatchNorm) into the Conv2d before it, in place (BN → Identity); the number folded."
     if model.training: raise ValueError("fold_batchnorm needs a model in eval mode (call .eval() first): folding uses the running statistics")
     n = 0
     for mod in list(model.modules()):
         for c, b in _conv_bn_pairs(mod):
             conv, bn = getattr(mod, c, None), getattr(mod, b, None)
-            if type(conv) is nn.Conv2d and isinstance(bn, nn.BatchNorm2d) and bn.track_running_stats:
+            if type(conv) is nn.Conv2d and isinstance(bn, nn.modules.batchnorm._BatchNorm) and bn.running_mean is not None:
                 setattr(mod, c, fuse_conv_bn_eval(conv, bn)); setattr(mod, b, nn.Identity()); n += 1
     return n
 
@@ -93,7 +93,7 @@ class InferenceModel(nn.Module):
     def __init__(self, model:nn.Module, dtype:torch.dtype|None=None, channels_last:bool=False):
         super().__init__()
         self.model, self.dtype, self.channels_last = model, dtype, channels_last
-        self.num_classes, self.align_corners = model.num_classes, getattr(model, 'align_corners', False)
+        self.num_classes, self.align_corners = getattr(model, 'num_classes', None), getattr(model, 'align_corners', False)
         self.preset = getattr(model, 'preset', None)
         self.train(False)
 
@@ -113,15 +113,17 @@ class InferenceModel(nn.Module):
 # %% ../nbs/10_inference.ipynb #9d3969ac
 def optimize_for_inference(model:nn.Module, amp:str='off', channels_last:bool|None=None, reuse_memory:bool=True) -> InferenceModel:
     """An equivalent eval-mode module for inference: batch norm folded; with amp='bf16' (or 'auto') bf16 autocast where the
-    hardware has it natively. `channels_last` defaults to on with bf16/fp16 and off in fp32; `reuse_memory` calls
-    `keep_freed_memory` on the CPU. The model itself is not changed."""
+    hardware has it natively (fp16 with 'auto' on a GPU without bf16). `channels_last` defaults to on with bf16/fp16 and
+    off in fp32. `reuse_memory` calls `keep_freed_memory` on the CPU: from then on the process keeps freed memory for
+    reuse (its footprint stays at its peak). The model itself is not changed."""
     if isinstance(model, InferenceModel): return model
+    if isinstance(model, nn.parallel.DistributedDataParallel): model = model.module
     device = next(model.parameters()).device
     dtype = autocast_dtype(amp, device)
     if amp == 'bf16' and device.type == 'cpu' and not cpu_bf16_native():
         raise ValueError("amp='bf16': this CPU has no native bf16 (AVX512-BF16 or AMX), so bf16 would be emulated and "
                          "slower than fp32; use amp='off' (or 'auto', which picks fp32 here)")
-    if amp == 'bf16' and device.type == 'cuda' and not torch.cuda.is_bf16_supported():
+    if amp == 'bf16' and device.type == 'cuda' and not torch.cuda.is_bf16_supported(including_emulation=False):
         raise ValueError(f"amp='bf16': {torch.cuda.get_device_name(device)} has no bf16 support; use amp='fp16' or 'off'")
     fast = copy.deepcopy(model).eval()
     for p in fast.parameters(): p.requires_grad_(False)
@@ -133,13 +135,18 @@ def optimize_for_inference(model:nn.Module, amp:str='off', channels_last:bool|No
 
 _fast_models = weakref.WeakKeyDictionary()
 
+@torch.no_grad()
+def _weights_key(model:nn.Module, amp:str) -> tuple:
+    "Storage, in-place versions and a sum of every weight and buffer: changes when the weights do, however written."
+    state = model.state_dict().values()
+    return (amp, tuple((t.data_ptr(), t._version) for t in state), float(sum(t.double().sum() for t in state)))
+
 def inference_model(model:nn.Module, amp:str='off') -> InferenceModel:
     "`optimize_for_inference(model, amp)`, kept (weakly, beside the model) until the model's weights, device or `amp` change."
     if isinstance(model, InferenceModel): return model
-    key = (amp, tuple((t.data_ptr(), t._version) for t in model.state_dict().values()))
-    hit = _fast_models.get(model)
-    if hit is None or hit[0] != key:
-        hit = (key, optimize_for_inference(model, amp)); _fast_models[model] = hit
+    key, hit = _weights_key(model, amp), _fast_models.pop(model, None)        # a stale copy goes before a new one is made
+    if hit is None or hit[0] != key: hit = (key, optimize_for_inference(model, amp))
+    _fast_models[model] = hit
     return hit[1]
 
 # %% ../nbs/10_inference.ipynb #90969b8d
@@ -190,7 +197,7 @@ def _test_settings(model, scale, mode, crop, stride):
 
 def predict(model, image, scale='preset', mode='preset', tta:bool=False, crop='preset', stride='preset', device=None,
             amp:str='off') -> torch.Tensor:
-    "Label map (H×W int64, original size) for one RGB image: PIL, H×W×3 uint8 array, or 3×H×W uint8 tensor; `amp='bf16'`: bf16."
+    "Label map (H×W int64, original size) for one RGB image (PIL, H×W×3 uint8 array, 3×H×W uint8 tensor); fast path, `amp='bf16'`: bf16."
     scale, mode, crop, stride = _test_settings(model, scale, mode, crop, stride)
     img = _to_tensor(image)
     H, W = img.shape[-2:]
@@ -210,7 +217,7 @@ def evaluate(model, dataset, num_classes:int|None=None, mode:str='whole', tta:bo
     rank, world = (dist.get_rank(), dist.get_world_size()) if dist.is_available() and dist.is_initialized() else (0, 1)
     cm = ConfusionMatrix(C, ignore_index, device=device, class_names=list(getattr(dataset, 'classes', [])) or None)
     n = len(dataset) if max_items is None else min(max_items, len(dataset))
-    fast = inference_model(model, amp)                       # BN folded (and bf16 if asked); `model` itself unchanged
+    fast = optimize_for_inference(model, amp)                # BN folded (and bf16 if asked), dropped at the end; `model` unchanged
     bar = tqdm(range(rank, n, world), desc='evaluate', disable=not progress or rank != 0, leave=False, mininterval=1.0)   # a few lines in a notebook, not one per image
     for i in bar:
         img, label = dataset[i]

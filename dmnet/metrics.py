@@ -28,14 +28,15 @@ def _counts_masked(pred:torch.Tensor, target:torch.Tensor, C:int, ignore_index:i
 
 def confusion_counts(pred:torch.Tensor, target:torch.Tensor, C:int, ignore_index:int=255) -> torch.Tensor:
     "`_counts_masked` in one pass: min/max range checks, the ignore label counted in a spare row, narrow indices."
+    if pred.shape != target.shape: raise ValueError(f"prediction shape {tuple(pred.shape)} differs from label shape {tuple(target.shape)}")
     if pred.numel() == 0: return torch.zeros(C, C, dtype=torch.int64, device=pred.device)
     pmin, pmax = torch.aminmax(pred); tmin, tmax = torch.aminmax(target)
     pmin, pmax, tmin, tmax = (int(v) for v in torch.stack([pmin, pmax, tmin, tmax]).tolist())   # one device sync
     if pmin < 0 or pmax >= C or tmin < 0 or tmax >= 1 << 16 or 0 <= ignore_index < C:
         return _counts_masked(pred, target, C, ignore_index)
     rows = max(tmax + 1, C)
-    wide = torch.int64 if torch.int64 in (pred.dtype, target.dtype) else torch.int32
-    counts = torch.bincount(pred.to(wide).add(target, alpha=C).view(-1), minlength=rows * C).view(rows, C)
+    wide = torch.int64 if torch.int64 in (pred.dtype, target.dtype) or rows * C >= 1 << 31 else torch.int32
+    counts = torch.bincount(pred.to(wide).add(target, alpha=C).reshape(-1), minlength=rows * C).view(rows, C)
     spare = counts[C:].sum(1)
     if C <= ignore_index < rows: spare[ignore_index - C] = 0
     if spare.any(): return _counts_masked(pred, target, C, ignore_index)      # raises with the bad label values

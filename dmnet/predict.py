@@ -47,7 +47,8 @@ def _predict_parser() -> argparse.ArgumentParser:
     ap.add_argument('--out', default='predictions', help='output folder (default: predictions/)')
     ap.add_argument('--mode', default=None, choices=EVAL_MODES, help="whole image or sliding windows (default: the preset's)")
     ap.add_argument('--tta', action='store_true', help='multi-scale + flip test-time augmentation')
-    ap.add_argument('--amp', default='off', choices=('off', 'bf16', 'auto'), help='bf16 where the hardware has it (default: fp32)')
+    ap.add_argument('--amp', default='off', choices=('off', 'bf16', 'auto'), help="off: fp32 (default); bf16: where the hardware has it natively, refused "
+                    "otherwise; auto: bf16 where native, fp16 on other GPUs, fp32 on other CPUs")
     ap.add_argument('--device', default='cpu', help='cpu, cuda or cuda:N')
     ap.add_argument('--threads', type=int, default=None, help='torch CPU threads')
     return ap

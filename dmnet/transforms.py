@@ -212,7 +212,7 @@ class TrainPipeline:
         H, W = self.resize.size(*img.shape[-2:])
         img = TF.resize_image(img, [H, W], antialias=False)        # the whole image: bilinear needs its neighbours
         rows, cols = nearest_index(label.shape[-2], H), nearest_index(label.shape[-1], W)
-        def cut(b):                                                # rows by index_select, columns by gather (3x faster)
+        def cut(b):                                                # rows by index_select, columns by gather (faster here)
             part = label.index_select(0, rows[b[0]:b[0] + b[2]])
             return torch.gather(part, 1, cols[b[1]:b[1] + b[3]].expand(len(part), -1))
         (t, l, ch, cw), label = self.crop.choose(H, W, cut)        # the label: resized only inside the crops tried
