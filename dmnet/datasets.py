@@ -10,6 +10,7 @@ import numpy as np
 import torch
 from PIL import Image
 from torch.utils.data import Dataset
+from .losses import bad_label_values
 try: from torchvision.io import ImageReadMode, decode_image, decode_png, read_file
 except ImportError: decode_image = None        # a torchvision without its image decoders: PIL reads every file
 from torchvision.transforms.v2 import functional as TF
@@ -17,9 +18,9 @@ from torchvision.transforms.v2 import functional as TF
 # %% auto #0
 __all__ = ['ENV_DATA_ROOT', 'VOC_CLASSES', 'ADE20K_CLASSES', 'CITYSCAPES_CLASSES', 'CITYSCAPES_PALETTE', 'CAMVID_CLASSES',
            'CAMVID_PALETTE', 'IMAGENET_MEAN', 'IMAGENET_STD', 'CITYSCAPES_ID_TO_TRAINID', 'repo_data_dir', 'data_root',
-           'voc_palette', 'read_image', 'read_label', 'bad_label_values', 'normalize', 'denormalize', 'SegDataset',
-           'read_ids', 'VOCAug', 'reduce_zero_label', 'ADE20K', 'cityscapes_train_ids', 'Cityscapes', 'camvid_sequence',
-           'CamVid', 'class_pixels']
+           'voc_palette', 'read_image', 'read_label', 'normalize', 'denormalize', 'SegDataset', 'read_ids', 'VOCAug',
+           'reduce_zero_label', 'ADE20K', 'cityscapes_train_ids', 'Cityscapes', 'camvid_sequence', 'CamVid',
+           'class_pixels']
 
 # %% ../nbs/07a_datasets.ipynb #3ed8fc33
 ENV_DATA_ROOT = 'DMNET_DATA'
@@ -102,12 +103,6 @@ def read_label(path:Path) -> np.ndarray:
             return np.array(im)
     except Exception as e:
         raise ValueError(f"cannot read label {path}: {e}") from e
-
-def bad_label_values(lbl:torch.Tensor, num_classes:int, ignore_index:int=255) -> list[int]:
-    "Values of a label map that are neither a class nor the ignore value (uint8 maps: one subtraction and a min)."
-    if lbl.dtype == torch.uint8 and ignore_index == 255 and num_classes <= 255 and int((lbl - num_classes).min()) > 254 - num_classes: return []
-    lbl = lbl.long(); bad = (lbl != ignore_index) & ((lbl < 0) | (lbl >= num_classes))      # uint8 wraps: classes → ≥ 256 − C
-    return torch.unique(lbl[bad]).tolist()
 
 # %% ../nbs/07a_datasets.ipynb #b75f1850
 IMAGENET_MEAN = (123.675, 116.28, 103.53)

@@ -8,6 +8,7 @@ import math
 import torch
 import torch.distributed as dist
 from .core import format_table
+from .losses import check_labels
 
 # %% auto #0
 __all__ = ['confusion_counts', 'ConfusionMatrix', 'format_results', 'plot_iou', 'plot_confusion']
@@ -17,13 +18,7 @@ def _counts_masked(pred:torch.Tensor, target:torch.Tensor, C:int, ignore_index:i
     "C×C counts of the pixels whose label is not `ignore_index`; a ValueError naming the values outside [0, C)."
     valid = target != ignore_index
     t, p = target[valid].long(), pred[valid].long()
-    for name, v in (('label', t), ('prediction', p)):
-        bad = (v < 0) | (v >= C)
-        if bad.any():
-            vals = torch.unique(v[bad]).tolist()
-            raise ValueError(f"{name} values {vals[:10]} are outside [0, {C}) and are not the ignore index "
-                             f"{ignore_index}: check the label mapping (reduce_zero_label for ADE20K, "
-                             "train ids for Cityscapes) or the number of classes")
+    check_labels(t, C, ignore_index); check_labels(p, C, None, 'prediction')      # 04_losses: the values that are wrong
     return torch.bincount(t * C + p, minlength=C * C).view(C, C)
 
 def confusion_counts(pred:torch.Tensor, target:torch.Tensor, C:int, ignore_index:int=255) -> torch.Tensor:

@@ -157,11 +157,17 @@ class FastPhotoMetricDistortion(PhotoMetricDistortion):
             else: _hsv_adjust_(t, op[1], op[2])
         return t
 
-    def __call__(self, img, label):
-        ops, x = self.draw(), torch.empty(img.shape, dtype=torch.float32)
-        bands = _bands(*img.shape[-2:])
-        for y in bands: self.apply_(x[..., y:y + bands.step, :].copy_(img[..., y:y + bands.step, :]), ops)
-        return x, label
+    @staticmethod
+    def into(out:torch.Tensor, img:torch.Tensor, ops:list[tuple], mean=None, std=None) -> torch.Tensor:
+        "uint8 `img` (3×h×w) into the top-left of float `out` band by band: converted, distorted, normalised if `mean`, `std`."
+        h, w = img.shape[-2:]; bands = _bands(h, w)
+        for y in bands:
+            band = out[..., y:min(y + bands.step, h), :w].copy_(img[..., y:y + bands.step, :])
+            FastPhotoMetricDistortion.apply_(band, ops)
+            if mean is not None: band.sub_(mean).div_(std)
+        return out
+
+    def __call__(self, img, label): return self.into(torch.empty(img.shape), img, self.draw()), label
 
 # %% ../nbs/07b_transforms.ipynb #f8ad8a7b
 class RandomFlip:
@@ -218,11 +224,9 @@ class TrainPipeline:
         (t, l, ch, cw), label = self.crop.choose(H, W, cut)        # the label: resized only inside the crops tried
         img, label = self.flip(img[:, t:t + ch, l:l + cw], label)
         ops = self.photometric.draw() if self.photometric is not None else []
-        (Hc, Wc), bands = self.crop_size, _bands(ch, cw)
+        Hc, Wc = self.crop_size
         out = (torch.empty if (ch, cw) == (Hc, Wc) else torch.zeros)(3, Hc, Wc)    # zeros: the padding
-        for y in bands:                                            # band by band: to float, distort, normalise
-            band = out[:, y:min(y + bands.step, ch), :cw].copy_(img[:, y:y + bands.step])
-            FastPhotoMetricDistortion.apply_(band, ops).sub_(self.mean).div_(self.std)
+        FastPhotoMetricDistortion.into(out, img, ops, self.mean, self.std)          # band by band: float, distort, normalise
         if (ch, cw) != (Hc, Wc): label = TF.pad_mask(label, [0, 0, Wc - cw, Hc - ch], fill=self.ignore_index)
         return out, label                  # uint8: the loss makes it int64 on the device (a quarter of the bytes to move)
 
