@@ -9,18 +9,20 @@ from pathlib import Path
 import torch
 from torch import nn
 from torch.utils.data import TensorDataset
-from .config import Preset, PRESETS, get_preset, list_presets, build_dataset, autocast_dtype, AMP_MODES
-from .core import print_table
+from .config import Preset, PRESETS, get_preset, list_presets, build_dataset
+from .tables import print_table
 from .datasets import repo_data_dir
 from .dcm import DCM_IMPLS, DCM
 from .filters import DynamicFilterGenerator
-from .learner import Learner
+from .learner import DeviceCB, Learner, build_parts
+from .runtime import command, pick_device, write_json
+from .schedule import PolyLR, sgd
 from .metrics import ConfusionMatrix
 
 # %% auto #0
-__all__ = ['TIME_HEADERS', 'measure', 'peak_memory_mb', 'bench_dcm', 'fastest_dcm', 'dcm_table', 'bench_model', 'bench_data',
-           'bench_confusion', 'bench_cli', 'step_time', 'results_dir', 'gpu_step_rows', 'time_table', 'export_ready',
-           'export_onnx']
+__all__ = ['TIME_HEADERS', 'measure', 'peak_memory_mb', 'bench_dcm', 'fastest_dcm', 'dcm_table', 'bench_learner', 'bench_model',
+           'bench_data', 'bench_confusion', 'bench_cli', 'step_time', 'results_dir', 'gpu_step_rows', 'time_table',
+           'export_ready', 'export_onnx']
 
 # %% ../nbs/12_bench.ipynb #1d8b033d
 def _sync(device):
@@ -80,39 +82,55 @@ def dcm_table(rows:list[dict]) -> list[tuple]:
             for k, B in dict.fromkeys((r['k'], r['batch']) for r in rows)]
 
 # %% ../nbs/12_bench.ipynb #8c9fdc7d
-def _batch(preset:Preset, size, batch, device):
+def _batch(preset: Preset, size, batch, device):
     g = torch.Generator().manual_seed(0)
     x = torch.randn(batch, 3, *size, generator=g).to(device)
     y = torch.randint(0, preset.num_classes, (batch, *size), generator=g).to(device)
     return x, y
 
-def bench_model(preset:Preset, size=None, batch:int|None=None, device='cpu', repeats:int=5, channels_last:bool=False,
-                amp:str='off', compile:bool=False, infer:bool=True) -> dict:
-    "Median training-step time (the learner's step), inference latency (batch 1) and throughput (batch) of a preset's model."
-    size = tuple(size or preset.crop_size); batch = batch or preset.batch_size
+
+def bench_learner(preset: Preset, size, batch: int, device='cpu', channels_last: bool = False, amp: str = 'off',
+                  compile: bool = False, fused_sgd: bool = False) -> Learner:
+    "A learner of `preset` whose every step trains on the same random batch (data loading is not counted)."
     x, y = _batch(preset, size, batch, 'cpu')
     data = TensorDataset(x, y)
     # random labels have no class statistics: class weights off (a weighted cross-entropy costs the same)
-    L = Learner(preset.replace(pretrained='', batch_size=batch, amp=amp, class_balance=0), None, device=device, channels_last=channels_last,
-                progress=False, train_ds=data, val_ds=data, compile=compile, num_workers=0)
-    xs, ys = x.to(device), y.to(device)
-    batches = iter(lambda: (xs, ys), None)                      # the same batch, forever (train_step converts the format)
-    xe = xs.contiguous(memory_format=torch.channels_last) if channels_last else xs
+    p = preset.replace(pretrained='', batch_size=batch, amp=amp, class_balance=0)
+    parts = build_parts(p, device=device, channels_last=channels_last, train_ds=data, val_ds=data, compile=compile)
+    if fused_sgd:  # one fused kernel for the whole SGD update
+        parts.opt = sgd(parts.model, p.lr, p.momentum, p.weight_decay, fused=True)
+        parts.sched = PolyLR(parts.opt, p.iters, p.power, p.min_lr)
+    learn = Learner(parts, [DeviceCB(parts.device, parts.precision)])
+    xs, ys = x.to(parts.device), y.to(parts.device)
+    learn.batches = iter(lambda: (xs, ys), None)  # the same batch, forever
+    return learn
+
+# %% ../nbs/12_bench.ipynb #0ef90d81
+def bench_model(preset: Preset, size=None, batch: int | None = None, device='cpu', repeats: int = 5,
+                channels_last: bool = False, amp: str = 'off', compile: bool = False, infer: bool = True,
+                fused_sgd: bool = False) -> dict:
+    "Median training-step time (the learner's step), inference latency (batch 1) and throughput (batch) of a preset."
+    size, batch = tuple(size or preset.crop_size), batch or preset.batch_size
+    learn = bench_learner(preset, size, batch, device, channels_last, amp, compile, fused_sgd)
+    prec, device = learn.parts.precision, learn.parts.device
+    xe = prec.layout(_batch(preset, size, batch, device)[0])
+
     def run_eval(xb):
-        L.model.eval()
-        with torch.no_grad(), torch.autocast(L.device.type, dtype=L.amp_dtype or torch.float32, enabled=L.amp_dtype is not None):
-            L.train_net(xb)
+        learn.model.eval()
+        with torch.no_grad(), prec.autocast():
+            learn.net(xb)
+
     t_first = time.perf_counter()
-    train = measure(lambda: L.train_step(batches), repeats, 2 if compile else 1, device)
+    train = measure(learn.one_step, repeats, 2 if compile else 1, device)
     t_first = time.perf_counter() - t_first
     nan = {'median_ms': float('nan'), 'iqr_ms': float('nan')}
     lat = measure(lambda: run_eval(xe[:1]), repeats, 2 if compile else 1, device) if infer else nan
     thr = measure(lambda: run_eval(xe), repeats, 1, device) if infer else nan
-    return {'preset': preset.name, 'size': list(size), 'batch': batch, 'device': str(device), 'channels_last': channels_last,
-            'amp': amp, 'compile': compile, 'train_step_ms': train['median_ms'], 'train_step_iqr_ms': train['iqr_ms'],
-            'infer_latency_ms': lat['median_ms'], 'infer_latency_iqr_ms': lat['iqr_ms'],
-            'throughput_img_s': 1e3 * batch / thr['median_ms'], 'peak_memory_mb': peak_memory_mb(device),
-            'first_train_phase_s': t_first}
+    return {'preset': preset.name, 'size': list(size), 'batch': batch, 'device': str(device),
+            'channels_last': channels_last, 'amp': amp, 'compile': compile, 'train_step_ms': train['median_ms'],
+            'train_step_iqr_ms': train['iqr_ms'], 'infer_latency_ms': lat['median_ms'],
+            'infer_latency_iqr_ms': lat['iqr_ms'], 'throughput_img_s': 1e3 * batch / thr['median_ms'],
+            'peak_memory_mb': peak_memory_mb(device), 'first_train_phase_s': t_first}
 
 # %% ../nbs/12_bench.ipynb #a074f167
 def bench_data(preset:Preset, n:int=24, data_root=None) -> dict:
@@ -137,6 +155,7 @@ def _line(name, value, unit, spread=None, note=''):
     s = f"{name:<28} {value:>10.2f} {unit}" + (f"  (IQR {spread:.2f})" if spread is not None else '')
     print(s + (f"  {note}" if note else ''))
 
+
 def _bench_parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog='dmnet_bench', description='Benchmark DMNet.')
     ap.add_argument('--preset', default='camvid-cpu', help=f'one of: {", ".join(list_presets())}')
@@ -151,45 +170,65 @@ def _bench_parser() -> argparse.ArgumentParser:
     ap.add_argument('--out', default='bench.json', help='JSON file for all figures')
     return ap
 
-# %% ../nbs/12_bench.ipynb #1f7b3740
+
+def _bench_env(device: torch.device) -> dict:
+    gpu = torch.cuda.get_device_name(device) if device.type == 'cuda' else None
+    return {'torch': torch.__version__, 'device': str(device), 'threads': torch.get_num_threads(),
+            'cpu_count': os.cpu_count(), 'machine': platform.machine(), 'gpu': gpu}
+
+# %% ../nbs/12_bench.ipynb #638de943
+def _bench_options(preset, size, a, m) -> list[dict]:
+    "The training step with channels-last, bf16 and torch.compile, each against the default `m`."
+    rows = []
+    for opt in ({'channels_last': True}, {'amp': 'bf16'}, {'amp': 'bf16', 'channels_last': True}, {'compile': True}):
+        name = '+'.join('bf16' if k == 'amp' else k for k in opt)
+        try:
+            o = bench_model(preset, size, a.batch, a.device, a.repeats, **opt)
+        except (RuntimeError, ValueError) as e:  # an option this machine cannot run (no compiler, no bf16)
+            print(f"{name:<28} failed: {e.__class__.__name__}: {str(e)[:200]}")
+            continue
+        rows.append(o)
+        first = f", first phase {o['first_train_phase_s']:.0f} s" if 'compile' in opt else ''
+        ratio = f"{m['train_step_ms'] / o['train_step_ms']:.2f}x vs default{first}"
+        _line(f"train_step_ms {name}", o['train_step_ms'], 'ms', o['train_step_iqr_ms'], ratio)
+    return rows
+
+# %% ../nbs/12_bench.ipynb #8a0e30a5
+def _bench_data(preset, a, res):
+    try:
+        res['data'] = bench_data(preset, data_root=a.data_root)
+    except (FileNotFoundError, ValueError) as e:
+        print(f"data_pipeline: skipped ({e.__class__.__name__}: dataset not found)")
+        return
+    _line('data_pipeline', res['data']['data_img_s'], 'img/s', note=f"{res['data']['threads']} thread(s)")
+
+
+@command('dmnet_bench')
 def bench_cli(argv=None):
     "dmnet_bench: measure a preset's training step, inference, memory, data and metric throughput (and options)."
     a = _bench_parser().parse_args(argv)
-    if a.threads: torch.set_num_threads(a.threads)
-    try:
-        preset = get_preset(a.preset)
-        size = tuple(int(s) for s in a.size.lower().split('x')) if a.size else tuple(preset.crop_size)
-        if a.device.startswith('cuda') and not torch.cuda.is_available(): raise ValueError('--device cuda: no GPU is available')
-    except ValueError as e: print(f'dmnet_bench: error: {e}', file=sys.stderr); sys.exit(2)
-    env = {'torch': torch.__version__, 'device': a.device, 'threads': torch.get_num_threads(), 'cpu_count': os.cpu_count(),
-           'machine': platform.machine(), 'gpu': torch.cuda.get_device_name() if a.device.startswith('cuda') else None}
-    print(f"dmnet_bench {preset.name} {size[0]}x{size[1]} batch {a.batch or preset.batch_size} on {a.device} "
-          f"({env['threads']} threads, torch {env['torch']})")
-    res = {'env': env, 'model': bench_model(preset, size, a.batch, a.device, a.repeats)}
-    m = res['model']
+    if a.threads:
+        torch.set_num_threads(a.threads)
+    preset, device = get_preset(a.preset), pick_device(a.device)
+    size = tuple(int(s) for s in a.size.lower().split('x')) if a.size else tuple(preset.crop_size)
+    res = {'env': _bench_env(device)}
+    print(f"dmnet_bench {preset.name} {size[0]}x{size[1]} batch {a.batch or preset.batch_size} on {device} "
+          f"({res['env']['threads']} threads, torch {res['env']['torch']})")
+    m = res['model'] = bench_model(preset, size, a.batch, device, a.repeats)
     _line('train_step_ms', m['train_step_ms'], 'ms', m['train_step_iqr_ms'])
     _line('infer_latency_ms (batch 1)', m['infer_latency_ms'], 'ms', m['infer_latency_iqr_ms'])
     _line('throughput', m['throughput_img_s'], 'img/s')
-    _line('peak_memory', m['peak_memory_mb'], 'MB', note='CUDA allocated' if a.device.startswith('cuda') else 'process RSS')
-    try:
-        res['data'] = bench_data(preset, data_root=a.data_root); _line('data_pipeline', res['data']['data_img_s'], 'img/s', note=f"{res['data']['threads']} thread(s)")
-    except (FileNotFoundError, ValueError) as e: print(f"data_pipeline: skipped ({e.__class__.__name__}: dataset not found)")
-    res['confusion'] = bench_confusion(preset.num_classes, device=a.device, repeats=a.repeats)
+    _line('peak_memory', m['peak_memory_mb'], 'MB', note='CUDA allocated' if device.type == 'cuda' else 'process RSS')
+    _bench_data(preset, a, res)
+    res['confusion'] = bench_confusion(preset.num_classes, device=device, repeats=a.repeats)
     _line('confusion_update', res['confusion']['confusion_mpix_s'], 'Mpixel/s')
     if a.options:
-        res['options'] = []
-        for opt in ({'channels_last': True}, {'amp': 'bf16'}, {'amp': 'bf16', 'channels_last': True}, {'compile': True}):
-            name = '+'.join('bf16' if k == 'amp' else k for k in opt)
-            try: o = bench_model(preset, size, a.batch, a.device, a.repeats, **opt)
-            except Exception as e:
-                print(f"{name:<28} failed: {e.__class__.__name__}: {str(e)[:200]}"); continue
-            res['options'].append(o)
-            _line(f"train_step_ms {name}", o['train_step_ms'], 'ms', o['train_step_iqr_ms'],
-                  f"{m['train_step_ms'] / o['train_step_ms']:.2f}x vs default" + (f", first phase {o['first_train_phase_s']:.0f} s" if 'compile' in opt else ''))
+        res['options'] = _bench_options(preset, size, a, m)
     if a.dcm:
-        res['dcm'] = bench_dcm(a.device, repeats=max(2, a.repeats // 2))
-        print_table(dcm_table(res['dcm'])); print('fastest DCM per k (training):', fastest_dcm(res['dcm']))
-    Path(a.out).write_text(json.dumps(res, indent=1))
+        res['dcm'] = bench_dcm(device, repeats=max(2, a.repeats // 2))
+        print_table(dcm_table(res['dcm']))
+        print('fastest DCM per k (training):', fastest_dcm(res['dcm']))
+    write_json(a.out, res)
     print(f"wrote {a.out}")
 
 # %% ../nbs/12_bench.ipynb #717eb0ae

@@ -4,7 +4,7 @@
 
 # %% ../nbs/09a_checkpoint.ipynb #35f481aa
 from __future__ import annotations
-import contextlib, hashlib, os, random, re, urllib.error, urllib.parse
+import hashlib, os, random, re, urllib.error, urllib.parse
 from pathlib import Path
 import numpy as np
 import torch
@@ -12,11 +12,12 @@ import torchvision
 from torch import nn
 from .backbone import ResNet, DEPTHS
 from .config import Preset
+from .runtime import atomic_write
 
 # %% auto #0
 __all__ = ['PRETRAINED_URLS', 'WEIGHTS_FORMAT', 'read_file', 'atomic_save', 'unwrap_state_dict', 'read_source', 'load_checkpoint',
            'is_pretrained_name', 'pretrained_url', 'backbone_state_dict', 'load_pretrained_backbone', 'read_key_list',
-           'random_state_dict', 'export_weights', 'check_classes', 'rng_state', 'set_rng_state']
+           'random_state_dict', 'export_weights', 'rng_state', 'set_rng_state']
 
 # %% ../nbs/09a_checkpoint.ipynb #97fb15b9
 def read_file(path:str|os.PathLike, map_location='cpu'):
@@ -29,19 +30,8 @@ def read_file(path:str|os.PathLike, map_location='cpu'):
                          f"(truncated, not a checkpoint, or it holds arbitrary Python objects): {e}") from e
 
 def atomic_save(obj, path:str|os.PathLike) -> Path:
-    "torch.save to a temporary file in the same folder, flushed to disk, then renamed: a crash never leaves half a file."
-    path = Path(path); tmp = path.with_name(path.name + '.tmp')
-    try:
-        with open(tmp, 'wb') as f:
-            torch.save(obj, f); f.flush(); os.fsync(f.fileno())
-        os.replace(tmp, path)
-        if hasattr(os, 'O_DIRECTORY'):                  # make the rename itself durable
-            fd = os.open(path.parent, os.O_DIRECTORY); os.fsync(fd); os.close(fd)
-    except OSError as e:
-        with contextlib.suppress(OSError): tmp.unlink()
-        raise OSError(f"could not write {path}: {e.strerror or e} (is the disk full or the folder read-only?); "
-                      f"the previous {path.name}, if any, is unchanged") from None
-    return path
+    "`torch.save` through the runtime's `atomic_write`: a crash or a full disk never leaves half a file."
+    return atomic_write(path, lambda f: torch.save(obj, f))
 
 # %% ../nbs/09a_checkpoint.ipynb #edd01820
 _WRAPPERS = ('state_dict', 'model', 'model_state_dict', 'net', 'network')
@@ -173,12 +163,6 @@ def export_weights(model:nn.Module, path:str|os.PathLike, preset:Preset, metrics
     path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
     return atomic_save({'model': sd, 'preset': preset.as_dict(), 'metrics': metrics or {}, 'format': WEIGHTS_FORMAT}, path)
 
-def check_classes(state_dict:dict, num_classes:int, path='checkpoint'):
-    "Clear error when a checkpoint's classifier has another number of classes than the preset."
-    w = state_dict.get('decode_head.conv_seg.weight')
-    if w is not None and w.shape[0] != num_classes:
-        raise ValueError(f"{path} was trained for {w.shape[0]} classes but the preset has {num_classes}: "
-                         "use the preset the checkpoint was trained with")
 
 # %% ../nbs/09a_checkpoint.ipynb #6ce48a4f
 def rng_state() -> dict:

@@ -4,103 +4,105 @@
 
 # %% ../nbs/11b_cli.ipynb #88767240
 from __future__ import annotations
-import argparse, json, math, os, platform, re, subprocess, sys, time
+
+import argparse
+import json
+import math
+import os
+import platform
+import re
+import subprocess
+import sys
+import time
 from pathlib import Path
+
 import torch
 import torch.distributed as dist
-from torch import nn
+
 from . import __version__
-from .config import Preset, get_preset, list_presets, build_dataset, explain_preset, parse_overrides, DATASETS, AMP_MODES, EVAL_MODES
-from .core import format_table
 from .checkpoint import read_source
+from .config import DATASETS, EVAL_MODES, Preset, build_dataset, explain_preset, get_preset, list_presets
+from .config import parse_overrides
 from .convert import load_pretrained
-from .inference import evaluate, save_overlays
 from .datasets import repo_data_dir
-from .loaders import dist_info
-from .learner import Learner, NonFiniteLoss, plot_history
+from .inference import evaluate, save_overlays
+from .learner import Learner, NonFiniteLoss, TimeBudgetCB, dmnet_learner, plot_history
 from .metrics import format_results
+from .runtime import AMP_MODES, command, dist_info, in_sync, pick_device, setup_distributed, write_json
+from .tables import format_table
 
 # %% auto #0
-__all__ = ['USER_ERRORS', 'RUN_FILES', 'setup_distributed', 'in_sync', 'check_device', 'metrics_json', 'parse_duration',
-           'run_record', 'write_run_json', 'claim_run_folder', 'train_cli', 'eval_output', 'eval_cli']
+__all__ = ['RUN_FILES', 'metrics_json', 'parse_duration', 'run_record', 'write_run_json', 'claim_run_folder', 'train_cli',
+           'eval_output', 'eval_cli']
 
 # %% ../nbs/11b_cli.ipynb #7131a570
-def setup_distributed() -> bool:
-    "Initialise torch.distributed from torchrun's environment (nccl on GPUs, gloo on the CPU); False if not launched so."
-    if int(os.environ.get('WORLD_SIZE', 1)) <= 1 or (dist.is_available() and dist.is_initialized()): return False
-    backend = 'nccl' if torch.cuda.is_available() else 'gloo'
-    if torch.cuda.is_available(): torch.cuda.set_device(int(os.environ.get('LOCAL_RANK', 0)))
-    dist.init_process_group(backend)
-    return True
-
-def in_sync(model:nn.Module) -> bool:
-    "True when every process holds the same parameters (checked with an all-reduce of a checksum)."
-    if not (dist.is_available() and dist.is_initialized()): return True
-    s = torch.stack([sum(p.detach().double().sum() for p in model.parameters())]).to(next(model.parameters()).device)
-    lo, hi = s.clone(), s.clone()
-    dist.all_reduce(lo, op=dist.ReduceOp.MIN); dist.all_reduce(hi, op=dist.ReduceOp.MAX)
-    return bool((hi - lo).abs().item() <= 1e-9 * max(1.0, s.abs().item()))
-
-USER_ERRORS = (ValueError, FileNotFoundError, KeyError, OSError, RuntimeError)
-
-def _fail(prog:str, e:Exception):
-    "One line on stderr, exit code 2. An error raised in a DataLoader worker is reported by its original message."
-    msg = str(e)
-    if 'Original Traceback' in msg: msg = [l for l in msg.strip().splitlines() if l.strip()][-1]
-    print(f"{prog}: error: {' '.join(msg.split())}", file=sys.stderr); sys.exit(2)
-
-def check_device(device:str|None) -> torch.device:
-    "A usable torch device from a command-line value, or a clear error."
-    try: d = torch.device(device or ('cuda' if torch.cuda.is_available() else 'cpu'))
-    except RuntimeError: raise ValueError(f"--device {device!r} is not a device: use cpu, cuda or cuda:N") from None
-    if d.type == 'cuda' and not torch.cuda.is_available(): raise ValueError(f"--device {device}: no GPU is available here; use --device cpu")
-    if d.type not in ('cpu', 'cuda'): raise ValueError(f"--device {device!r}: only cpu and cuda are supported")
-    return d
-
-def metrics_json(res:dict, preset:Preset, extra:dict) -> dict:
+def metrics_json(res: dict, preset: Preset, extra: dict) -> dict:
     "The metrics of a run as JSON-ready values (fractions; per-class IoU and Acc by name, None for absent classes)."
     names = list(DATASETS[preset.dataset].classes)
+
+    def by_class(values):
+        return {n: (None if math.isnan(v) else v) for n, v in zip(names, values.tolist())}
+
+    published = preset.published_miou / 100 if preset.published_miou else None
     return {'preset': preset.name, 'mIoU': res['mIoU'], 'aAcc': res['aAcc'], 'mAcc': res['mAcc'],
-            'IoU': {n: (None if math.isnan(v) else v) for n, v in zip(names, res['IoU'].tolist())},
-            'Acc': {n: (None if math.isnan(v) else v) for n, v in zip(names, res['Acc'].tolist())},
-            'published_mIoU': preset.published_miou / 100 if preset.published_miou else None, **extra}
+            'IoU': by_class(res['IoU']), 'Acc': by_class(res['Acc']), 'published_mIoU': published, **extra}
 
 # %% ../nbs/11b_cli.ipynb #6c8c6bb0
-def parse_duration(text:str) -> float:
+def parse_duration(text: str) -> float:
     "'30m', '1800s', '0.5h' or a bare number of minutes → seconds."
     m = re.fullmatch(r'\s*(\d+(?:\.\d+)?)\s*([smh]?)\s*', str(text))
     if not m or float(m.group(1)) <= 0:
         raise ValueError(f"time budget {text!r} is not a positive duration: write e.g. 30m, 1800s or 0.5h")
     return float(m.group(1)) * {'s': 1, 'm': 60, '': 60, 'h': 3600}[m.group(2)]
 
-def _git_commit() -> str|None:
+
+def _git_commit() -> str | None:
     try:
-        r = subprocess.run(['git', 'rev-parse', 'HEAD'], capture_output=True, text=True, timeout=5, cwd=repo_data_dir().parent)
+        root = repo_data_dir().parent
+        r = subprocess.run(['git', 'rev-parse', 'HEAD'], capture_output=True, text=True, timeout=5, cwd=root)
         return r.stdout.strip() or None if r.returncode == 0 else None
-    except (OSError, subprocess.SubprocessError): return None
+    except (OSError, subprocess.SubprocessError):
+        return None
 
-def run_record(L:Learner, argv:list[str]|None=None) -> dict:
+# %% ../nbs/11b_cli.ipynb #db789c83
+def run_record(learn: Learner, argv: list[str] | None = None) -> dict:
     "One session of a run: preset, versions, device, precision, commit, command line, start time."
-    return {'preset': L.preset.as_dict(), 'dmnet': __version__, 'torch': torch.__version__, 'python': platform.python_version(),
-            'machine': f'{platform.machine()}, {os.cpu_count()} CPU cores, {torch.get_num_threads()} torch threads',
-            'device': torch.cuda.get_device_name(L.device) if L.device.type == 'cuda' else 'cpu', 'processes': L.world,
-            'precision': L.precision, 'git_commit': _git_commit(), 'command': ' '.join(argv if argv is not None else sys.argv),
-            'started': time.strftime('%Y-%m-%d %H:%M:%S'), 'start_iteration': L.it}
+    device = learn.parts.device
+    return {
+        'preset': learn.preset.as_dict(), 'dmnet': __version__, 'torch': torch.__version__,
+        'python': platform.python_version(),
+        'machine': f'{platform.machine()}, {os.cpu_count()} CPU cores, {torch.get_num_threads()} torch threads',
+        'device': torch.cuda.get_device_name(device) if device.type == 'cuda' else 'cpu',
+        'processes': learn.parts.world, 'precision': learn.parts.precision.note, 'git_commit': _git_commit(),
+        'command': ' '.join(argv if argv is not None else sys.argv),
+        'started': time.strftime('%Y-%m-%d %H:%M:%S'), 'start_iteration': learn.it,
+    }
 
-def write_run_json(out:Path, session:dict, **end):
-    "Add or update this session in `out/run.json` (a run resumed three times has three sessions)."
+
+def write_run_json(out: Path, session: dict, **end):
+    "Add or update this session in `out/run.json` (a run resumed three times has three sessions), written whole."
     path = out / 'run.json'
-    try: sessions = json.loads(path.read_text())['sessions'] if path.is_file() else []
-    except (ValueError, KeyError, TypeError): sessions = []
-    if sessions and sessions[-1]['started'] == session['started']: sessions.pop()
+    try:
+        sessions = json.loads(path.read_text())['sessions'] if path.is_file() else []
+    except (ValueError, KeyError, TypeError):
+        raise ValueError(f"{path} is damaged (not the JSON dmnet writes): move it aside to keep the run going") from None
+    if sessions and sessions[-1]['started'] == session['started']:
+        sessions.pop()
     session.update(end)
-    path.write_text(json.dumps({'sessions': sessions + [session]}, indent=1))
+    write_json(path, {'sessions': sessions + [session]})
 
 # %% ../nbs/11b_cli.ipynb #0b5d26b9
+def _common_args(ap: argparse.ArgumentParser):
+    "The options every command shares: data, device, threads."
+    ap.add_argument('--data-root', default=None, help='folder holding the datasets (default: $DMNET_DATA, then data/)')
+    ap.add_argument('--device', default=None, help='cpu, cuda or cuda:N (default: the GPU if there is one)')
+    ap.add_argument('--threads', type=int, default=None, help='torch CPU threads (>= 1)')
+
+
 def _train_parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog='dmnet_train', description='Train DMNet with a preset (see dmnet.config).')
     ap.add_argument('--preset', required=True, help=f'one of: {", ".join(list_presets())}')
-    ap.add_argument('--data-root', default=None, help='folder holding the datasets (default: $DMNET_DATA, then data/)')
+    _common_args(ap)
     ap.add_argument('--out', default=None, help='run folder (default: runs/<preset>)')
     ap.add_argument('--resume', default=None, help="checkpoint to continue from, or 'auto' for <out>/last.pth if present")
     ap.add_argument('--overwrite', action='store_true', help='start a new run in a folder that holds one (its files are deleted)')
@@ -110,161 +112,214 @@ def _train_parser() -> argparse.ArgumentParser:
                     'the number of iterations is set after the first ones are timed (the schedule follows)')
     ap.add_argument('--micro-batch', type=int, default=None, help='images per process per step (gradient accumulation fills the rest)')
     ap.add_argument('--workers', type=int, default=None, help='data loading workers per process (>= 0)')
-    ap.add_argument('--device', default=None, help='cpu, cuda or cuda:N (default: the GPU if there is one)')
-    ap.add_argument('--amp', default=None, choices=AMP_MODES, help="autocast (default: the preset's amp field)")
-    ap.add_argument('--channels-last', action='store_true', default=None, help='channels_last memory format for the model and inputs '
-                    '(default: on for bf16 on the CPU, off otherwise)')
+    ap.add_argument('--amp', default=None, choices=tuple(AMP_MODES), help="autocast (default: the preset's amp field)")
+    ap.add_argument('--channels-last', action='store_true', default=None, help='channels_last memory format for the model '
+                    'and inputs (default: on with bf16 on the CPU, off otherwise)')
     ap.add_argument('--no-eval', action='store_true', help='skip the evaluation at the end')
     ap.add_argument('--compile', action='store_true', help='torch.compile the training forward (slower on the CPU here)')
-    ap.add_argument('--threads', type=int, default=None, help='torch CPU threads')
     ap.add_argument('overrides', nargs='*', help='preset fields as key=value, e.g. lr=0.02 crop_size=256,256')
     return ap
 
+# %% ../nbs/11b_cli.ipynb #e773cc6a
 RUN_FILES = ('last.pth', 'best.pth', 'history.jsonl', 'history.png', 'predictions.png', 'metrics.json', 'run.json')
 
-def claim_run_folder(out:Path, resume, overwrite:bool):
+
+def claim_run_folder(out: Path, resume, overwrite: bool):
     "A new run starts only in an empty run folder, unless resuming or asked to overwrite (then the old run's files go)."
     old = [f for f in RUN_FILES if (out / f).exists()]
-    if not old or resume: return
+    if not old or resume:
+        return
     if not overwrite:
-        raise ValueError(f"{out} already holds a run ({', '.join(old)}): continue it with --resume auto, start it again with "
-                         f"--overwrite, or choose another folder with --out")
-    for f in old: (out / f).unlink(missing_ok=True)          # under torchrun every process clears the same folder
+        raise ValueError(f"{out} already holds a run ({', '.join(old)}): continue it with --resume auto, start it "
+                         "again with --overwrite, or choose another folder with --out")
+    for f in old:
+        (out / f).unlink(missing_ok=True)  # under torchrun every process clears the same folder
 
-def _make_learner(a) -> tuple[Learner, Preset, Path, float|None]:
-    for flag, v, lo in (('--workers', a.workers, 0), ('--threads', a.threads, 1), ('--micro-batch', a.micro_batch, 1)):
-        if v is not None and v < lo: raise ValueError(f"{flag} {v} must be >= {lo}")
-    preset = get_preset(a.preset, list(a.overrides) + ([f'max_iters={a.max_iters}'] if a.max_iters is not None else []))
+
+def _check_counts(a):
+    "Counts given on the command line, checked before anything is built."
+    for flag, lo in (('workers', 0), ('threads', 1), ('micro_batch', 1), ('max_items', 1)):
+        v = getattr(a, flag, None)
+        if v is not None and v < lo:
+            raise ValueError(f"--{flag.replace('_', '-')} {v} must be >= {lo}")
+    if a.threads:
+        torch.set_num_threads(a.threads)
+
+# %% ../nbs/11b_cli.ipynb #9fd00d65
+def _train_preset(a) -> Preset:
+    extra = [f'max_iters={a.max_iters}'] if a.max_iters is not None else []
+    return get_preset(a.preset, list(a.overrides) + extra)
+
+
+def _make_learner(a) -> tuple[Learner, Path, float | None]:
+    "The learner of a `dmnet_train` command line, resumed if asked; its run folder; the time budget in seconds."
+    preset = _train_preset(a)
     out = Path(a.out or Path('runs') / preset.name)
-    resume = (out / 'last.pth' if (out / 'last.pth').is_file() else None) if a.resume == 'auto' else a.resume
+    resume = a.resume
+    if resume == 'auto':
+        resume = out / 'last.pth' if (out / 'last.pth').is_file() else None
     claim_run_folder(out, resume, a.overwrite)
+    out.mkdir(parents=True, exist_ok=True)
     budget = parse_duration(a.time_budget) if a.time_budget else None
-    L = Learner(preset, out, a.data_root, check_device(a.device), a.micro_batch, a.amp, a.channels_last, a.workers,
-                compile=a.compile, pretrained=resume is None)
+    learn = dmnet_learner(preset, out, a.data_root, pick_device(a.device), a.workers, micro_batch=a.micro_batch,
+                          amp=a.amp, channels_last=a.channels_last, compile=a.compile, pretrained=resume is None)
     if resume:
-        L.load(resume)
-        if L.main: print(f"resumed from {resume} at iteration {L.it}", file=sys.stderr)
-    return L, L.preset, out, budget
+        learn.load(resume)
+        if learn.main:
+            print(f"resumed from {resume} at iteration {learn.it}", file=sys.stderr)
+    return learn, out, budget
 
 # %% ../nbs/11b_cli.ipynb #2adea4ba
-def _finish(L:Learner, preset:Preset, out:Path):
+def _finish(learn: Learner, out: Path):
     "Evaluate at the end (unless the last validation was at this iteration) and write the run folder's results."
-    cm = L.last_eval[1] if L.last_eval and L.last_eval[0] == L.it else L.evaluate()
-    res = cm.compute()
-    if not L.main: return
+    done = learn.last_eval and learn.last_eval[0] == learn.it
+    res = (learn.last_eval[1] if done else learn.evaluate(progress=True)).compute()
+    if not learn.main:
+        return
+    preset, minutes = learn.preset, learn.elapsed() / 60
     print(format_results(res, list(DATASETS[preset.dataset].classes)))
-    minutes = L.elapsed() / 60
-    meta = {'iterations': L.it, 'train_minutes': round(minutes, 2), 'checkpoint': str(out / 'last.pth'), 'split': preset.val_split}
-    (out / 'metrics.json').write_text(json.dumps(metrics_json(res, preset, meta), indent=1))
-    plot_history(L.history_path, out / 'history.png')
-    save_overlays(L.model, L.val_ds, out / 'predictions.png')
-    print(f"run folder: {out}  (trained {L.it} iterations in {minutes:.1f} min)")
+    meta = {'iterations': learn.it, 'train_minutes': round(minutes, 2), 'checkpoint': str(out / 'last.pth'),
+            'split': preset.val_split}
+    write_json(out / 'metrics.json', metrics_json(res, preset, meta))
+    plot_history(out / 'history.jsonl', out / 'history.png')
+    save_overlays(learn.model, learn.parts.val_ds, out / 'predictions.png')
+    print(f"run folder: {out}  (trained {learn.it} iterations in {minutes:.1f} min)")
     print(f"mIoU={100 * res['mIoU']:.2f} aAcc={100 * res['aAcc']:.2f} mAcc={100 * res['mAcc']:.2f}")
 
+
+def _announce(learn: Learner, a, budget):
+    p, parts = learn.preset, learn.parts
+    length = f'a time budget of {a.time_budget}' if budget else f'{p.iters} iterations'
+    n = sum(t.numel() for t in learn.model.parameters())
+    print(parts.precision.note)
+    print(f"{p.name}: {length}, batch {p.batch_size} = {parts.micro} × {parts.accum} accumulation × {parts.world} "
+          f"process(es), device {parts.device}, {n:,} parameters")
+
+# %% ../nbs/11b_cli.ipynb #16ae949f
+def _train(a, argv):
+    learn, out, budget = _make_learner(a)
+    record = run_record(learn, ['dmnet_train', *(argv if argv is not None else sys.argv[1:])])
+    if learn.main:
+        _announce(learn, a, budget)
+        write_run_json(out, record)
+    try:
+        status = learn.fit(cbs=[TimeBudgetCB(budget)] if budget else [])
+    except NonFiniteLoss as e:
+        print(f"dmnet_train: error: {e}", file=sys.stderr)
+        sys.exit(3)
+    synced = in_sync(learn.model)
+    if learn.main:
+        write_run_json(out, record, preset=learn.preset.as_dict(), ended=time.strftime('%Y-%m-%d %H:%M:%S'),
+                       status=status, iterations=learn.it, train_minutes=round(learn.elapsed() / 60, 2))
+        if learn.parts.world > 1:
+            print(f"ranks in sync: {synced}")
+    if status == 'interrupted':
+        sys.exit(128 + int(learn.stop_signal))
+    if not a.no_eval:
+        _finish(learn, out)
+    elif learn.main:
+        print(f"trained {learn.it} iterations in {learn.elapsed() / 60:.1f} min; {out / 'last.pth'}")
+
+
+@command('dmnet_train')
 def train_cli(argv=None):
     "dmnet_train: train a preset, evaluate it, write the run folder."
     a = _train_parser().parse_intermixed_args(argv)
     if a.print_preset:
-        try: preset = get_preset(a.preset, list(a.overrides) + ([f'max_iters={a.max_iters}'] if a.max_iters is not None else []))
-        except ValueError as e: _fail('dmnet_train', e)
-        print(format_table(explain_preset(preset))); return
-    if a.threads and a.threads > 0: torch.set_num_threads(a.threads)
+        print(format_table(explain_preset(_train_preset(a))))
+        return
+    _check_counts(a)
     distributed = setup_distributed()
     try:
-        try: L, preset, out, budget = _make_learner(a)
-        except USER_ERRORS as e: _fail('dmnet_train', e)
-        record = run_record(L, ['dmnet_train', *(argv if argv is not None else sys.argv[1:])])
-        if L.main:
-            print(L.precision)
-            print(f"{preset.name}: {'a time budget of ' + a.time_budget if budget else f'{preset.iters} iterations'}, batch {preset.batch_size} "
-                  f"= {L.micro} × {L.accum} accumulation × {L.world} process(es), device {L.device}, {sum(p.numel() for p in L.model.parameters()):,} parameters")
-            write_run_json(out, record)
-        try: status = L.fit(time_budget=budget)
-        except NonFiniteLoss as e:
-            print(f"dmnet_train: error: {e}", file=sys.stderr); sys.exit(3)
-        except USER_ERRORS as e: _fail('dmnet_train', e)      # a bad file met during training; the last checkpoint stays
-        synced = in_sync(L.model)
-        if L.main:
-            write_run_json(out, record, preset=L.preset.as_dict(), ended=time.strftime('%Y-%m-%d %H:%M:%S'), status=status,
-                           iterations=L.it, train_minutes=round(L.elapsed() / 60, 2))
-            if distributed: print(f"ranks in sync: {synced}")
-        if status == 'interrupted': sys.exit(128 + int(L._stop))
-        if a.no_eval:
-            if L.main: print(f"trained {L.it} iterations in {L.elapsed() / 60:.1f} min; {out / 'last.pth'}")
-            return
-        try: _finish(L, L.preset, out)
-        except USER_ERRORS as e: _fail('dmnet_train', e)
+        _train(a, argv)
     finally:
-        if distributed: dist.destroy_process_group()
+        if distributed:
+            dist.destroy_process_group()
 
 # %% ../nbs/11b_cli.ipynb #481f4017
 def _eval_parser() -> argparse.ArgumentParser:
-    ap = argparse.ArgumentParser(prog='dmnet_eval', description='Evaluate a DMNet checkpoint (dmnet, mmsegmentation or sssegmentation).')
-    ap.add_argument('--checkpoint', required=True, help="a checkpoint file or URL, or 'published' for the preset's public checkpoint")
-    ap.add_argument('--preset', default=None, help=f'the preset the checkpoint was trained with (default: the one a dmnet '
-                    f'checkpoint stores): {", ".join(list_presets())}')
-    ap.add_argument('--data-root', default=None, help='folder holding the datasets (default: $DMNET_DATA, then data/)')
-    ap.add_argument('--split', default='val', choices=['val', 'test'], help="split to evaluate; 'test' exists for CamVid only, "
-                    "and only when its test/ and testannot/ folders are present (the bundled copy has none)")
-    ap.add_argument('--mode', default=None, choices=EVAL_MODES, help="whole image or sliding windows (default: the preset's)")
+    ap = argparse.ArgumentParser(prog='dmnet_eval', description='Evaluate a DMNet checkpoint (dmnet, mmsegmentation '
+                                 'or sssegmentation).')
+    ap.add_argument('--checkpoint', required=True, help="a checkpoint file or URL, or 'published' for the preset's "
+                    "public checkpoint")
+    ap.add_argument('--preset', default=None, help=f'the preset the checkpoint was trained with (default: the one a '
+                    f'dmnet checkpoint stores): {", ".join(list_presets())}')
+    _common_args(ap)
+    ap.add_argument('--split', default='val', choices=['val', 'test'], help="split to evaluate; 'test' exists for "
+                    "CamVid only, and only when its test/ and testannot/ folders are present (the bundled copy has none)")
+    ap.add_argument('--mode', default=None, choices=EVAL_MODES, help="whole image or sliding windows (default: the "
+                    "preset's)")
     ap.add_argument('--tta', action='store_true', help='multi-scale + flip test-time augmentation')
-    ap.add_argument('--amp', default='off', choices=('off', 'bf16', 'auto'), help='off: fp32, the precision of the '
-                    'reported figures (default); bf16: where the hardware has it natively; auto: bf16 where native, else '
-                    'fp16 on a GPU, fp32 on a CPU')
-    ap.add_argument('--out', default=None, help="folder for the eval_<split>_<mode>.json file (default: beside the checkpoint; "
-                    "runs/eval/<name>/ for a URL, a published checkpoint or one inside the repository's data/)")
-    ap.add_argument('--device', default=None, help='cpu, cuda or cuda:N (default: the GPU if there is one)')
+    ap.add_argument('--amp', default='off', choices=tuple(AMP_MODES), help='off: fp32, the precision of the reported '
+                    'figures (default); bf16: where the hardware has it natively; auto: bf16 where native, else fp16 on '
+                    'a GPU, fp32 on a CPU')
+    ap.add_argument('--out', default=None, help="folder for the eval_<split>_<mode>.json file (default: beside the "
+                    "checkpoint; runs/eval/<name>/ for a URL, a published checkpoint or one inside the repository's data/)")
     ap.add_argument('--max-items', type=int, default=None, help='evaluate only the first N images (N >= 1)')
-    ap.add_argument('--threads', type=int, default=None, help='torch CPU threads (>= 1)')
     ap.add_argument('overrides', nargs='*', help='preset fields as key=value (e.g. val_sequences=0006R0)')
     return ap
 
 # %% ../nbs/11b_cli.ipynb #e4d724f0
-def eval_output(checkpoint:str, preset:Preset, split:str, mode:str, tta:bool, max_items:int|None, out:str|None, amp:str='off') -> Path:
+def eval_output(checkpoint: str, preset: Preset, split: str, mode: str, tta: bool, max_items: int | None,
+                out: str | None, amp: str = 'off') -> Path:
     "Where dmnet_eval writes: its own file per split and mode, never a run's metrics.json, never inside data/."
-    name = f"eval_{split}_{mode}{'_tta' if tta else ''}{'' if amp == 'off' else f'_{amp}'}{f'_first{max_items}' if max_items else ''}.json"
-    if out: return Path(out) / name
+    tags = ['_tta' if tta else '', '' if amp == 'off' else f'_{amp}', f'_first{max_items}' if max_items else '']
+    name = f"eval_{split}_{mode}{''.join(tags)}.json"
+    if out:
+        return Path(out) / name
     src = Path(checkpoint) if '://' not in checkpoint and checkpoint != 'published' else None
-    data = repo_data_dir().resolve()
-    if src is None or src.resolve().is_relative_to(data): return Path('runs/eval') / (src.stem if src else preset.name) / name
+    if src is None or src.resolve().is_relative_to(repo_data_dir().resolve()):
+        return Path('runs/eval') / (src.stem if src else preset.name) / name
     return src.parent / name
 
-def _eval_setup(a):
-    for flag, v in (('--max-items', a.max_items), ('--threads', a.threads)):
-        if v is not None and v < 1: raise ValueError(f"{flag} {v} must be >= 1")
-    published = a.checkpoint == 'published'
-    if published and not a.preset: raise ValueError("--checkpoint published needs --preset (the row whose checkpoint to fetch)")
-    preset = get_preset(a.preset, list(a.overrides)) if a.preset else None
-    if preset is None:
-        stored = read_source(a.checkpoint)
-        if not (isinstance(stored, dict) and isinstance(stored.get('preset'), dict)):
-            raise ValueError(f"{a.checkpoint} does not say which preset it was trained with: pass --preset")
-        preset = Preset.from_dict(stored['preset']).replace(**parse_overrides(list(a.overrides)))
-    device = check_device(a.device)
-    model = load_pretrained(preset.name if published else a.checkpoint, None if published else preset, device)
-    return preset, device, model, build_dataset(preset, a.split, a.data_root, train=False)
+# %% ../nbs/11b_cli.ipynb #95a79116
+def _eval_model(a) -> tuple[Preset, torch.nn.Module]:
+    "The preset and the model of a `dmnet_eval` command line; the checkpoint is read once."
+    if a.checkpoint == 'published':
+        if not a.preset:
+            raise ValueError("--checkpoint published needs --preset (the row whose checkpoint to fetch)")
+        return get_preset(a.preset, list(a.overrides)), load_pretrained(a.preset, None, pick_device(a.device))
+    device = pick_device(a.device)
+    raw = read_source(a.checkpoint)
+    if a.preset:
+        preset = get_preset(a.preset, list(a.overrides))
+    elif isinstance(raw, dict) and isinstance(raw.get('preset'), dict):
+        preset = Preset.from_dict(raw['preset']).replace(**parse_overrides(list(a.overrides)))
+    else:
+        raise ValueError(f"{a.checkpoint} does not say which preset it was trained with: pass --preset")
+    return preset, load_pretrained(raw, preset, device, name=a.checkpoint)
 
+# %% ../nbs/11b_cli.ipynb #00caeb20
+def _eval(a):
+    preset, model = _eval_model(a)
+    ds = build_dataset(preset, a.split, a.data_root, train=False)
+    mode = a.mode or preset.eval_mode
+    device = next(model.parameters()).device
+    cm = evaluate(model, ds, preset.num_classes, mode, a.tta, preset.eval_crop, preset.eval_stride, device,
+                  max_items=a.max_items, amp=a.amp)
+    if dist_info()[0] != 0:
+        return
+    res = cm.compute()
+    path = eval_output(str(a.checkpoint), preset, a.split, mode, a.tta, a.max_items, a.out, a.amp)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    images = len(ds) if a.max_items is None else min(a.max_items, len(ds))
+    meta = {'checkpoint': str(a.checkpoint), 'split': a.split, 'mode': mode, 'tta': a.tta, 'amp': a.amp, 'images': images}
+    write_json(path, metrics_json(res, preset, meta))
+    print(format_results(res, list(ds.classes)))
+
+
+@command('dmnet_eval')
 def eval_cli(argv=None):
     "dmnet_eval: evaluate a checkpoint on a split; prints a per-class table and `mIoU=… aAcc=… mAcc=…`."
     a = _eval_parser().parse_intermixed_args(argv)
-    if a.threads and a.threads > 0: torch.set_num_threads(a.threads)
+    _check_counts(a)
     distributed = setup_distributed()
     try:
-        try:
-            preset, device, model, ds = _eval_setup(a)
-            mode = a.mode or preset.eval_mode
-            cm = evaluate(model, ds, preset.num_classes, mode, a.tta, preset.eval_crop, preset.eval_stride, device,
-                          max_items=a.max_items, amp=a.amp)
-        except USER_ERRORS as e: _fail('dmnet_eval', e)
-        if dist_info()[0] == 0:
-            res = cm.compute()
-            path = eval_output(str(a.checkpoint), preset, a.split, mode, a.tta, a.max_items, a.out, a.amp)
-            path.parent.mkdir(parents=True, exist_ok=True)
-            meta = {'checkpoint': str(a.checkpoint), 'split': a.split, 'mode': mode, 'tta': a.tta, 'amp': a.amp,
-                    'images': len(ds) if a.max_items is None else min(a.max_items, len(ds))}
-            path.write_text(json.dumps(metrics_json(res, preset, meta), indent=1))
-            print(format_results(res, list(ds.classes)))
+        _eval(a)
     finally:
-        if distributed: dist.destroy_process_group()
+        if distributed:
+            dist.destroy_process_group()
 
-if __name__ == '__main__' and 'IPython' not in sys.modules: train_cli()     # python -m dmnet.cli (torchrun -m)
+
+if __name__ == '__main__' and 'IPython' not in sys.modules:
+    train_cli()  # python -m dmnet.cli (torchrun -m)

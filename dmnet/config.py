@@ -4,24 +4,25 @@
 
 # %% ../nbs/08_config.ipynb #f3af7ff2
 from __future__ import annotations
-import dataclasses, difflib, platform, subprocess, sys, typing
+import dataclasses, difflib
 from pathlib import Path
 from dataclasses import dataclass, fields, asdict
 import torch
 from .backbone import DEPTHS, OUTPUT_STRIDES, STEMS
-from .core import DMNet, print_table
+from .core import DMNet
+from .tables import print_table
 from .schedule import epochs_to_iters
 from .datasets import VOCAug, ADE20K, Cityscapes, CamVid, SegDataset
 from .transforms import TrainPipeline, TestPipeline
+from .loaders import split_batch
+from .runtime import AMP_MODES
 
 # %% auto #0
-__all__ = ['DATASET_NAMES', 'AMP_MODES', 'EVAL_MODES', 'PRESETS', 'DATASETS', 'Preset', 'validate', 'cpu_bf16_native',
-           'autocast_dtype', 'precision_note', 'list_presets', 'parse_overrides', 'get_preset', 'build_dataset',
-           'dataset_size', 'explain_preset', 'published_rows']
+__all__ = ['DATASET_NAMES', 'EVAL_MODES', 'PRESETS', 'DATASETS', 'Preset', 'validate', 'list_presets', 'parse_overrides',
+           'get_preset', 'build_dataset', 'dataset_size', 'explain_preset', 'published_rows']
 
 # %% ../nbs/08_config.ipynb #940abc77
 DATASET_NAMES = ('voc', 'ade20k', 'cityscapes', 'camvid')
-AMP_MODES = ('auto', 'off', 'bf16', 'fp16')     # autocast: auto = bf16/fp16 on a GPU, bf16 on a CPU with native bf16, else off
 EVAL_MODES = ('whole', 'slide')
 
 # %% ../nbs/08_config.ipynb #745ca59f
@@ -104,7 +105,7 @@ def validate(p:Preset):
         if not (isinstance(getattr(p, n), int) and getattr(p, n) >= 1): bad(n, 'must be a positive integer')
     for n in ('epochs', 'max_iters', 'aux_channels', 'warmup_iters', 'val_interval', 'num_workers', 'train_images'):
         if not (isinstance(getattr(p, n), int) and getattr(p, n) >= 0): bad(n, 'must be a non-negative integer')
-    for n, allowed in (('depth', DEPTHS), ('output_stride', OUTPUT_STRIDES), ('stem', STEMS), ('amp', AMP_MODES),
+    for n, allowed in (('depth', DEPTHS), ('output_stride', OUTPUT_STRIDES), ('stem', STEMS), ('amp', tuple(AMP_MODES)),
                        ('eval_mode', EVAL_MODES)):
         if getattr(p, n) not in allowed: bad(n, f'must be one of {allowed}')
     if not p.lr > 0: bad('lr', 'must be > 0')
@@ -122,42 +123,6 @@ def validate(p:Preset):
         if v and p.dataset != 'camvid': bad(n, 'applies to CamVid only (its frames are named by sequence)')
     if p.max_iters == 0 and (p.epochs == 0 or p.train_images < p.batch_size):
         bad('epochs', f'with {p.train_images} train images and batch {p.batch_size} gives no iteration: set epochs or max_iters')
-
-# %% ../nbs/08_config.ipynb #c26f79ec
-def cpu_bf16_native() -> bool:
-    "Whether this CPU computes bf16 natively (x86: AVX512-BF16 or AMX tiles; Arm: the BF16 extension)."
-    cpu = getattr(torch, 'cpu', None)
-    for probe in ('_is_avx512_bf16_supported', '_is_amx_tile_supported'):
-        if callable(getattr(cpu, probe, None)) and getattr(cpu, probe)(): return True
-    if platform.machine().lower() in ('arm64', 'aarch64'):
-        if sys.platform == 'darwin':
-            out = subprocess.run(['sysctl', '-n', 'hw.optional.arm.FEAT_BF16'], capture_output=True, text=True)
-            return out.stdout.strip() == '1'
-        try: return 'bf16' in Path('/proc/cpuinfo').read_text().split()
-        except OSError: return False
-    return False
-
-def autocast_dtype(amp:str, device) -> torch.dtype|None:
-    "The autocast dtype for a precision setting on a device (None = fp32)."
-    if amp not in AMP_MODES: raise ValueError(f"amp={amp!r} must be one of {AMP_MODES}")
-    kind = torch.device(device).type
-    if amp == 'off': return None
-    if kind == 'cuda':
-        if amp == 'auto': return torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
-        return torch.bfloat16 if amp == 'bf16' else torch.float16
-    if amp == 'fp16': raise ValueError(f"amp='fp16' needs a GPU (device {device}): use amp='bf16' or 'off' on the CPU")
-    return torch.bfloat16 if amp == 'bf16' or cpu_bf16_native() else None
-
-def precision_note(amp:str, device) -> str:
-    "Which precision path `amp` takes on `device`, in words (the first line a training run prints)."
-    dtype, kind = autocast_dtype(amp, device), torch.device(device).type
-    if dtype is None:
-        why = 'asked for' if amp == 'off' else "this CPU has no native bf16, so bf16 autocast would gain nothing"
-        return f'precision: fp32 ({why})'
-    native = kind == 'cuda' or cpu_bf16_native()
-    return (f"precision: {'bf16' if dtype == torch.bfloat16 else 'fp16'} autocast on {kind}"
-            + (' (this CPU computes bf16 natively)' if kind == 'cpu' and native else '' if native else
-               ' (asked for, but this CPU has no native bf16: expect no speed-up over fp32)'))
 
 # %% ../nbs/08_config.ipynb #1b45869e
 _DATA = {  # dataset: (classes, train images, crop, base scale, batch, epochs)
@@ -259,14 +224,10 @@ def dataset_size(preset:Preset, split:str|None=None, data_root=None) -> int:
     except (FileNotFoundError, ValueError): return 0
 
 # %% ../nbs/08_config.ipynb #47278f2f
-_PRECISION = {'auto': 'bf16/fp16 autocast on a GPU; on a CPU bf16 where it is native, else fp32', 'off': 'fp32', 'bf16': 'bf16 autocast (CPU and GPU)',
-              'fp16': 'fp16 autocast with loss scaling (GPU)'}
-
 def explain_preset(p:Preset, world:int=1, micro_batch:int|None=None) -> list[tuple[str, str]]:
     "(topic, explanation) rows describing what a preset does when run on `world` processes."
-    if world < 1 or p.batch_size % world: raise ValueError(f"batch_size={p.batch_size} is not divisible by {world} process(es)")
-    per = p.batch_size // world; micro = micro_batch or per
-    if micro < 1 or per % micro: raise ValueError(f"micro_batch={micro} must divide the per-process batch {per}")
+    if world < 1: raise ValueError(f"world={world} must be at least one process")
+    micro, accum = split_batch(p.batch_size, world, micro_batch)
     iters = (f'{p.iters:,} = {p.epochs} epochs × ⌊{p.train_images:,} images / batch {p.batch_size}⌋'
              if not p.max_iters else f'{p.iters:,} (set directly)')
     head = (f'DMHead: {"" if p.dynamic_filters else "static-filter "}DCMs k = {", ".join(map(str, p.filter_sizes))}, '
@@ -275,7 +236,7 @@ def explain_preset(p:Preset, world:int=1, micro_batch:int|None=None) -> list[tup
     slide = f', {p.eval_crop[0]}×{p.eval_crop[1]} windows, stride {p.eval_stride[0]}×{p.eval_stride[1]}' if p.eval_mode == 'slide' else ''
     return [
         ('iterations', iters),
-        ('batch', f'{p.batch_size} = micro-batch {micro} × accumulation {per // micro} × {world} process(es); '
+        ('batch', f'{p.batch_size} = micro-batch {micro} × accumulation {accum} × {world} process(es); '
                   f'{p.iters * p.batch_size / max(1, p.train_images):.1f} passes over the training images'),
         ('model', f'ResNet-{p.depth} ({p.stem} stem, width ×{p.width:g}) at output stride {p.output_stride} ({dil})'),
         ('head', head + (f'; FCN auxiliary head {p.aux_channels} ch, weight {p.aux_weight}' if p.aux_channels else '; no auxiliary head')),
@@ -283,7 +244,7 @@ def explain_preset(p:Preset, world:int=1, micro_batch:int|None=None) -> list[tup
         *([('class weights', f'(median frequency / frequency)^{p.class_balance:g} from the training labels')] if p.class_balance else []),
         ('optimiser', f'SGD lr {p.lr:g}, momentum {p.momentum}, weight decay {p.weight_decay:g}; poly power {p.power} '
                       f'to {p.min_lr:g}' + (f' after {p.warmup_iters} warm-up iterations' if p.warmup_iters else '')),
-        ('precision', _PRECISION[p.amp]),
+        ('precision', AMP_MODES[p.amp]),
         ('training data', f'random resize of ({p.base_scale[0]}, {p.base_scale[1]}) × [{p.ratio_range[0]:g}, {p.ratio_range[1]:g}], '
                           f'{p.crop_size[0]}×{p.crop_size[1]} crop, flip, photometric distortion'),
         ('evaluation', f'{p.eval_mode} image at scale ({p.base_scale[0]}, {p.base_scale[1]}){slide}'

@@ -8,7 +8,7 @@ import os, re
 from pathlib import Path
 import torch
 from torch import nn
-from .checkpoint import load_checkpoint, check_classes, read_source
+from .checkpoint import load_checkpoint, read_source
 from .config import Preset, PRESETS, DATASETS, get_preset
 
 # %% auto #0
@@ -93,12 +93,13 @@ def convert_checkpoint(source, keep_aux:bool=True) -> tuple[dict, dict]:
     sd = from_sssegmentation(raw, keep_aux) if fmt == 'sssegmentation' else from_mmseg(raw, keep_aux)
     return sd, {'format': fmt, **infer_config(sd)}
 
-def load_into(model, sd:dict):
-    "Strict load with errors that say what differs (classes, depth, auxiliary head)."
+def load_into(model, sd:dict, source='the checkpoint'):
+    "Strict load with errors that say what differs (classes, depth, auxiliary head): the one check of every weight loader."
     own = model.state_dict()
     w, ow = sd.get('decode_head.conv_seg.weight'), own.get('decode_head.conv_seg.weight')
     if w is not None and ow is not None and w.shape[0] != ow.shape[0]:
-        raise ValueError(f"the checkpoint has {w.shape[0]} classes but the model {ow.shape[0]}: build DMNet({w.shape[0]}, ...)")
+        raise ValueError(f"{source} was trained for {w.shape[0]} classes but the model has {ow.shape[0]}: use the preset "
+                         f"(num_classes={w.shape[0]}) it was trained with")
     if any(k.startswith('auxiliary_head.') for k in sd) and getattr(model, 'auxiliary_head', None) is None:
         sd = {k: v for k, v in sd.items() if not k.startswith('auxiliary_head.')}     # inference model: aux not needed
     missing = [k for k in own if k not in sd and not k.endswith('num_batches_tracked')]
@@ -111,11 +112,10 @@ def load_into(model, sd:dict):
     return model
 
 # %% ../nbs/09b_convert.ipynb #563d8790
-def load_model_weights(model:nn.Module, source, num_classes:int|None=None) -> dict:
+def load_model_weights(model:nn.Module, source) -> dict:
     "Load a dmnet, mmsegmentation or sssegmentation checkpoint into `model` (converted, strict); returns its info."
     sd, info = convert_checkpoint(source, keep_aux=getattr(model, 'auxiliary_head', None) is not None)
-    check_classes(sd, num_classes or model.num_classes, source)
-    load_into(model, sd)
+    load_into(model, sd, source)
     return info
 
 # %% ../nbs/09b_convert.ipynb #6557ad3c
@@ -129,17 +129,16 @@ def _published(preset:Preset, map_location) -> tuple[object, str]:
     raise OSError(f"none of the published checkpoints of {preset.name} could be fetched ({'; '.join(errors)}): download "
                   f"one of {list(preset.weights_urls)} elsewhere and pass its path")
 
-def load_pretrained(source, preset:Preset|str|None=None, device='cpu') -> nn.Module:
-    "A DMNet in eval mode with `.preset`, from a dmnet / mmsegmentation / sssegmentation checkpoint or a published preset's name."
+def load_pretrained(source, preset:Preset|str|None=None, device='cpu', name:str|None=None) -> nn.Module:
+    "A DMNet in eval mode with `.preset`, from a dmnet / mmsegmentation / sssegmentation checkpoint (a path, a URL, the object read from one, named `name` in messages) or a published preset's name."
     if isinstance(source, str) and source in PRESETS and preset is None:
         preset = PRESETS[source]; raw, source = _published(preset, device)
-    else: raw = read_source(source, device)
+    else: raw, source = read_source(source, device), name or source
     if isinstance(preset, str): preset = get_preset(preset)
     stored = raw.get('preset') if isinstance(raw, dict) else None
     if preset is None and isinstance(stored, dict): preset = Preset.from_dict(stored)
     if preset is None: raise ValueError(f"{source} does not say which preset it was trained with: pass preset=... (one of {list(PRESETS)})")
     model, (sd, _) = preset.model(aux_channels=None), convert_checkpoint(raw, keep_aux=False)
-    check_classes(sd, preset.num_classes, source)
-    load_into(model, sd)
+    load_into(model, sd, source)
     model.preset, model.classes = preset, DATASETS[preset.dataset].classes
     return model.to(device).eval()

@@ -10,10 +10,11 @@ from torch import nn
 import torch.nn.functional as F
 from .backbone import ResNet
 from .dcm import DCM, ConvBNReLU
+from .tables import print_table
 
 # %% auto #0
-__all__ = ['DMHead', 'FCNHead', 'DMNet', 'format_table', 'print_table', 'model_summary', 'print_summary', 'count_parameters',
-           'generated_filters', 'filter_similarity', 'plot_filters']
+__all__ = ['DMHead', 'FCNHead', 'DMNet', 'model_summary', 'print_summary', 'count_parameters', 'generated_filters',
+           'filter_similarity', 'plot_filters']
 
 # %% ../nbs/03_core.ipynb #60df87da
 def _init_head(head:nn.Module):
@@ -96,25 +97,6 @@ class DMNet(nn.Module):
 
     def _resize(self, logits, size):
         return F.interpolate(logits, size=size, mode='bilinear', align_corners=self.align_corners)
-
-# %% ../nbs/03_core.ipynb #621e9979
-def _numeric(s:str) -> bool:
-    return s in ('-', 'nan') or s.replace(',', '').replace('.', '', 1).replace('%', '').strip().lstrip('+-').isdigit()
-
-def format_table(rows, headers=None) -> str:
-    "Rows (sequences, or dicts keyed by the headers) as an aligned text table; numeric columns right-aligned."
-    rows = list(rows)
-    if rows and isinstance(rows[0], dict):
-        headers = list(headers or rows[0]); rows = [[r[h] for h in headers] for r in rows]
-    cells = [[f'{v:,}' if isinstance(v, int) and not isinstance(v, bool) else str(v) for v in r] for r in rows]
-    head = [str(h) for h in headers] if headers else None
-    ncol = len(head) if head else len(cells[0])
-    width = [max(len(r[i]) for r in cells + ([head] if head else [])) for i in range(ncol)]
-    right = [bool(cells) and all(_numeric(r[i]) for r in cells) for i in range(ncol)]
-    line = lambda r: '  '.join(v.rjust(w) if n else v.ljust(w) for v, w, n in zip(r, width, right)).rstrip()
-    return '\n'.join(([line(head), '  '.join('-' * w for w in width)] if head else []) + [line(r) for r in cells])
-
-def print_table(rows, headers=None): print(format_table(rows, headers))
 
 # %% ../nbs/03_core.ipynb #b3e4f713
 def model_summary(model:nn.Module, x:torch.Tensor, depth:int=2) -> list[dict]:

@@ -10,7 +10,7 @@ import numpy as np
 import torch
 from PIL import Image
 from torch.utils.data import Dataset
-from .losses import bad_label_values
+from .labels import bad_label_values
 try: from torchvision.io import ImageReadMode, decode_image, decode_png, read_file
 except ImportError: decode_image = None        # a torchvision without its image decoders: PIL reads every file
 from torchvision.transforms.v2 import functional as TF

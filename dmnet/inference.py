@@ -4,26 +4,27 @@
 
 # %% ../nbs/10_inference.ipynb #38f03583
 from __future__ import annotations
-import copy, ctypes, ctypes.util, sys, warnings, weakref
+import copy, warnings, weakref
+from pathlib import Path
 import numpy as np
 import torch
-import torch.distributed as dist
 import torch.nn.functional as F
 from torch import nn
 from torch.nn.utils.fusion import fuse_conv_bn_eval
 from PIL import Image
 from tqdm import tqdm
 from .backbone import BasicBlock, Bottleneck, ResNet
-from .config import EVAL_MODES, autocast_dtype, cpu_bf16_native
+from .config import EVAL_MODES
+from .runtime import Precision, atomic_write, dist_info, precision, use_device
 from .core import ConvBNReLU
 from .datasets import normalize, denormalize
 from .metrics import ConfusionMatrix
 from .transforms import rescale_size, colorize, class_legend
 
 # %% auto #0
-__all__ = ['TTA_SCALES', 'inference_whole', 'slide_windows', 'inference_slide', 'fold_batchnorm', 'keep_freed_memory',
-           'InferenceModel', 'optimize_for_inference', 'inference_model', 'tta_inputs', 'predict_probs', 'predict',
-           'evaluate', 'show_predictions', 'save_overlays']
+__all__ = ['TTA_SCALES', 'inference_whole', 'slide_windows', 'inference_slide', 'fold_batchnorm', 'InferenceModel',
+           'optimize_for_inference', 'inference_model', 'tta_inputs', 'predict_probs', 'predict', 'evaluate',
+           'show_predictions', 'save_overlays']
 
 # %% ../nbs/10_inference.ipynb #1e83818e
 def _logits(model, x): return model(x)['out']
@@ -75,24 +76,12 @@ def fold_batchnorm(model:nn.Module) -> int:
     return n
 
 # %% ../nbs/10_inference.ipynb #9f70615c
-_M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3          # glibc mallopt parameters (malloc.h)
-_kept = False
-
-def keep_freed_memory() -> bool:
-    "Ask glibc's malloc to keep freed large blocks for reuse instead of returning them to the kernel; True if set."
-    global _kept
-    if _kept or not sys.platform.startswith('linux'): return _kept
-    try:
-        libc = ctypes.CDLL(ctypes.util.find_library('c') or 'libc.so.6')
-        _kept = bool(libc.mallopt(_M_MMAP_THRESHOLD, 1 << 30)) and bool(libc.mallopt(_M_TRIM_THRESHOLD, 1 << 30))
-    except (OSError, AttributeError): _kept = False        # another C library (musl) or no mallopt: nothing to do
-    return _kept
-
 class InferenceModel(nn.Module):
-    "An eval-mode copy of a DMNet, batch norm folded, optionally bf16/fp16 autocast in channels-last; returns {'out': fp32 logits}."
-    def __init__(self, model:nn.Module, dtype:torch.dtype|None=None, channels_last:bool=False):
+    "An eval-mode copy of a DMNet, batch norm folded, computing in a `Precision` (autocast, layout); returns {'out': fp32 logits}."
+    def __init__(self, model:nn.Module, precision:Precision):
         super().__init__()
-        self.model, self.dtype, self.channels_last = model, dtype, channels_last
+        self.model, self.precision = model, precision
+        self.dtype, self.channels_last = precision.dtype, precision.channels_last
         self.num_classes, self.align_corners = getattr(model, 'num_classes', None), getattr(model, 'align_corners', False)
         self.preset = getattr(model, 'preset', None)
         self.train(False)
@@ -103,9 +92,8 @@ class InferenceModel(nn.Module):
 
     @torch.no_grad()
     def forward(self, x:torch.Tensor) -> dict[str, torch.Tensor]:
-        if self.channels_last: x = x.contiguous(memory_format=torch.channels_last)
-        with torch.autocast(x.device.type, dtype=self.dtype or torch.float32, enabled=self.dtype is not None):
-            out = self.model(x)['out']
+        with self.precision.autocast():
+            out = self.model(self.precision.layout(x))['out']
         return {'out': out.float().contiguous()}
 
     def extra_repr(self): return f"dtype={self.dtype or torch.float32}, channels_last={self.channels_last}"
@@ -113,25 +101,18 @@ class InferenceModel(nn.Module):
 # %% ../nbs/10_inference.ipynb #9d3969ac
 def optimize_for_inference(model:nn.Module, amp:str='off', channels_last:bool|None=None, reuse_memory:bool=True) -> InferenceModel:
     """An equivalent eval-mode module for inference: batch norm folded; with amp='bf16' (or 'auto') bf16 autocast where the
-    hardware has it natively (fp16 with 'auto' on a GPU without bf16). `channels_last` defaults to on with bf16/fp16 and
-    off in fp32. `reuse_memory` calls `keep_freed_memory` on the CPU: from then on the process keeps freed memory for
-    reuse (its footprint stays at its peak). The model itself is not changed."""
+    hardware has it natively (fp16 with 'auto' on a GPU without bf16); the runtime's `precision` decides the dtype and the
+    default layout. `reuse_memory` applies the runtime's CPU memory policy (`use_device`): from then on the process keeps
+    freed memory for reuse (its footprint stays at its peak). The model itself is not changed."""
     if isinstance(model, InferenceModel): return model
     if isinstance(model, nn.parallel.DistributedDataParallel): model = model.module
     device = next(model.parameters()).device
-    dtype = autocast_dtype(amp, device)
-    if amp == 'bf16' and device.type == 'cpu' and not cpu_bf16_native():
-        raise ValueError("amp='bf16': this CPU has no native bf16 (AVX512-BF16 or AMX), so bf16 would be emulated and "
-                         "slower than fp32; use amp='off' (or 'auto', which picks fp32 here)")
-    if amp == 'bf16' and device.type == 'cuda' and not torch.cuda.is_bf16_supported(including_emulation=False):
-        raise ValueError(f"amp='bf16': {torch.cuda.get_device_name(device)} has no bf16 support; use amp='fp16' or 'off'")
+    prec = precision(amp, device, channels_last, strict=True)
     fast = copy.deepcopy(model).eval()
     for p in fast.parameters(): p.requires_grad_(False)
     fold_batchnorm(fast)
-    if channels_last is None: channels_last = dtype is not None
-    if channels_last: fast = fast.to(memory_format=torch.channels_last)
-    if reuse_memory and device.type == 'cpu': keep_freed_memory()
-    return InferenceModel(fast, dtype, channels_last)
+    if reuse_memory: use_device(device)
+    return InferenceModel(prec.layout(fast), prec)
 
 _fast_models = weakref.WeakKeyDictionary()
 
@@ -214,7 +195,7 @@ def evaluate(model, dataset, num_classes:int|None=None, mode:str='whole', tta:bo
     "Confusion matrix of `model` over `dataset` (items: normalised image, original-size label); distributed-aware; fast path."
     C = num_classes or model.num_classes
     device = device or next(model.parameters()).device
-    rank, world = (dist.get_rank(), dist.get_world_size()) if dist.is_available() and dist.is_initialized() else (0, 1)
+    rank, world, _ = dist_info()
     cm = ConfusionMatrix(C, ignore_index, device=device, class_names=list(getattr(dataset, 'classes', [])) or None)
     n = len(dataset) if max_items is None else min(max_items, len(dataset))
     fast = optimize_for_inference(model, amp)                # BN folded (and bf16 if asked), dropped at the end; `model` unchanged
@@ -253,5 +234,6 @@ def save_overlays(model, dataset, path, n:int=4, device=None):
     "`show_predictions` for n evaluation images, written to `path`."
     import matplotlib.pyplot as plt
     fig = show_predictions(model, dataset, n=n, device=device)
-    fig.savefig(path, dpi=80); plt.close(fig)
+    atomic_write(path, lambda f: fig.savefig(f, format=Path(path).suffix[1:] or 'png', dpi=80))
+    plt.close(fig)
     return path

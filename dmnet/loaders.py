@@ -7,11 +7,10 @@ from __future__ import annotations
 import os, random, signal
 import numpy as np
 import torch
-import torch.distributed as dist
 from torch.utils.data import DataLoader, Dataset, Sampler
 
 # %% auto #0
-__all__ = ['TrainStream', 'SeededItems', 'seed_worker', 'train_loader', 'dist_info', 'split_batch']
+__all__ = ['TrainStream', 'SeededItems', 'seed_worker', 'train_loader', 'split_batch']
 
 # %% ../nbs/07c_loaders.ipynb #bf9d30f2
 class TrainStream(Sampler):
@@ -66,12 +65,6 @@ def train_loader(dataset:Dataset, micro_batch:int, accum:int=1, seed:int=0, rank
                       generator=torch.Generator().manual_seed(seed))
 
 # %% ../nbs/07c_loaders.ipynb #0c5e3728
-def dist_info() -> tuple[int, int, int]:
-    "(rank, world_size, local_rank); (0, 1, 0) when not distributed."
-    if dist.is_available() and dist.is_initialized():
-        return dist.get_rank(), dist.get_world_size(), int(os.environ.get('LOCAL_RANK', 0))
-    return 0, 1, 0
-
 def split_batch(batch_size:int, world:int, micro_batch:int|None=None) -> tuple[int, int]:
     "(micro-batch, accumulation steps) for a total batch over `world` processes."
     if batch_size % world: raise ValueError(f"batch_size={batch_size} is not divisible by {world} processes")

@@ -7,27 +7,12 @@ from __future__ import annotations
 import torch
 from torch import nn
 import torch.nn.functional as F
+from .labels import check_labels
 
 # %% auto #0
-__all__ = ['bad_label_values', 'check_labels', 'seg_cross_entropy', 'DMNetLoss', 'class_balance_weights']
+__all__ = ['seg_cross_entropy', 'DMNetLoss', 'class_balance_weights']
 
 # %% ../nbs/04_losses.ipynb #d5bc4e82
-def bad_label_values(target:torch.Tensor, num_classes:int, ignore_index:int|None=255) -> list[int]:
-    "The values of `target` outside [0, num_classes) other than `ignore_index` (None: no value is exempt), sorted."
-    if (target.dtype == torch.uint8 and ignore_index == 255 and num_classes <= 255 and target.numel()
-            and int((target - num_classes).min()) > 254 - num_classes): return []   # uint8 wraps: classes → ≥ 256 − C, 255 → 255 − C
-    t = target.long(); bad = (t < 0) | (t >= num_classes)
-    if ignore_index is not None: bad &= t != ignore_index
-    return torch.unique(t[bad]).tolist() if bad.any() else []
-
-def check_labels(target:torch.Tensor, num_classes:int, ignore_index:int|None=255, what:str='label'):
-    "Raise a clear error if `target` holds values outside [0, num_classes) other than `ignore_index`."
-    vals = bad_label_values(target, num_classes, ignore_index)
-    if vals:
-        raise ValueError(f"{what} values {vals[:10]}{' …' if len(vals) > 10 else ''} are outside [0, {num_classes}) "
-                         f"and are not the ignore index {ignore_index}: check the dataset's label mapping "
-                         f"(e.g. ADE20K needs reduce_zero_label, Cityscapes needs train ids)")
-
 def seg_cross_entropy(logits:torch.Tensor, target:torch.Tensor, ignore_index:int=255, avg_non_ignore:bool=True,
                       weight:torch.Tensor|None=None) -> torch.Tensor:
     "Pixel-wise CE of B×C×H×W logits vs a B×H×W label; mean over valid pixels (default) or over all pixels."

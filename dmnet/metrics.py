@@ -6,9 +6,9 @@
 from __future__ import annotations
 import math
 import torch
-import torch.distributed as dist
-from .core import format_table
-from .losses import check_labels
+from .tables import format_table
+from .labels import check_labels
+from .runtime import all_reduce_sum
 
 # %% auto #0
 __all__ = ['confusion_counts', 'ConfusionMatrix', 'format_results', 'plot_iou', 'plot_confusion']
@@ -67,7 +67,7 @@ class ConfusionMatrix:
 
     def all_reduce(self):
         "Sum the matrix over all processes (no-op when torch.distributed is not initialised)."
-        if dist.is_available() and dist.is_initialized(): dist.all_reduce(self.mat, op=dist.ReduceOp.SUM)
+        all_reduce_sum(self.mat)
         return self
 
     def compute(self) -> dict:

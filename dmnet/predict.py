@@ -4,83 +4,134 @@
 
 # %% ../nbs/10b_predict.ipynb #cdfbfae5
 from __future__ import annotations
-import argparse, sys
+
+import argparse
+import sys
 from pathlib import Path
+
 import numpy as np
 import torch
 from PIL import Image
 from tqdm import tqdm
-from .config import EVAL_MODES, DATASETS
+
+from .config import DATASETS, EVAL_MODES
 from .convert import load_pretrained
 from .datasets import read_image
-from .inference import predict, inference_model
-from .transforms import colorize, class_legend
+from .inference import inference_model, predict
+from .runtime import AMP_MODES, atomic_write, command, pick_device
+from .transforms import class_legend, colorize
 
 # %% auto #0
 __all__ = ['save_prediction', 'predict_cli']
 
 # %% ../nbs/10b_predict.ipynb #f7ce96be
-def save_prediction(image:torch.Tensor, label:torch.Tensor, palette, class_names, out_dir, stem:str, alpha:float=0.5) -> tuple[Path, Path]:
-    "Write `<stem>_mask.png` (palette PNG of class indices, image size) and `<stem>_overlay.jpg` (overlay with a legend)."
-    import matplotlib.pyplot as plt
-    out_dir = Path(out_dir); out_dir.mkdir(parents=True, exist_ok=True)
+def _mask_png(label: torch.Tensor, palette) -> Image.Image:
+    "A palette PNG of class indices: a viewer shows the dataset's colours, a program reads the indices."
     mask = Image.fromarray(label.numpy().astype(np.uint8), mode='P')
     mask.putpalette([c for rgb in palette for c in rgb] + [0, 0, 0] * (256 - len(palette)))
-    mask_path, overlay_path = out_dir / f'{stem}_mask.png', out_dir / f'{stem}_overlay.jpg'
-    mask.save(mask_path)
+    return mask
+
+
+def _overlay_figure(image: torch.Tensor, label: torch.Tensor, palette, class_names, alpha: float):
+    "The photo with the prediction overlaid and a legend of the classes that appear."
+    import matplotlib.pyplot as plt
+
     H, W = label.shape
-    fig = plt.figure(figsize=(6.4, 6.4 * H / W + 0.6), dpi=100); ax = fig.add_axes((0, 0.6 / (6.4 * H / W + 0.6), 1, 1 - 0.6 / (6.4 * H / W + 0.6)))
-    over = colorize(label, palette); over[..., 3] = int(255 * alpha)
-    ax.imshow(image.permute(1, 2, 0).numpy()); ax.imshow(over); ax.axis('off')
+    height = 6.4 * H / W + 0.6  # inches: the photo at 6.4 wide, and a strip for the legend
+    fig = plt.figure(figsize=(6.4, height), dpi=100)
+    ax = fig.add_axes((0, 0.6 / height, 1, 1 - 0.6 / height))
+    over = colorize(label, palette)
+    over[..., 3] = int(255 * alpha)
+    ax.imshow(image.permute(1, 2, 0).numpy())
+    ax.imshow(over)
+    ax.axis('off')
     class_legend(fig, palette, class_names, set(torch.unique(label).tolist()), ncol=6, fontsize=8)
-    fig.savefig(overlay_path, format='jpeg', dpi=100); plt.close(fig)
+    return fig
+
+# %% ../nbs/10b_predict.ipynb #15b09369
+def save_prediction(image: torch.Tensor, label: torch.Tensor, palette, class_names, out_dir, stem: str,
+                    alpha: float = 0.5) -> tuple[Path, Path]:
+    "Write `<stem>_mask.png` (palette PNG of class indices, image size) and `<stem>_overlay.jpg` (overlay with a legend)."
+    import matplotlib.pyplot as plt
+
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    mask_path, overlay_path = out_dir / f'{stem}_mask.png', out_dir / f'{stem}_overlay.jpg'
+    mask = _mask_png(label, palette)
+    atomic_write(mask_path, lambda f: mask.save(f, format='PNG'))
+    fig = _overlay_figure(image, label, palette, class_names, alpha)
+    atomic_write(overlay_path, lambda f: fig.savefig(f, format='jpeg', dpi=100))
+    plt.close(fig)
     return mask_path, overlay_path
 
 # %% ../nbs/10b_predict.ipynb #3903f6c6
 def _predict_parser() -> argparse.ArgumentParser:
-    ap = argparse.ArgumentParser(prog='dmnet_predict', description='Segment photos with a DMNet checkpoint: a palette PNG of '
-                                 'class indices and an overlay with a legend per image.')
+    ap = argparse.ArgumentParser(prog='dmnet_predict', description='Segment photos with a DMNet checkpoint: a palette '
+                                 'PNG of class indices and an overlay with a legend per image.')
     ap.add_argument('inputs', nargs='+', help='image files (JPEG, PNG) or folders of them')
-    ap.add_argument('--checkpoint', required=True, help="a dmnet checkpoint (it names its preset), an mmsegmentation or "
-                    "sssegmentation checkpoint (with --preset), or 'published' (with --preset: its public checkpoint)")
+    ap.add_argument('--checkpoint', required=True, help="a dmnet checkpoint (it names its preset), an mmsegmentation "
+                    "or sssegmentation checkpoint (with --preset), or 'published' (with --preset: its public checkpoint)")
     ap.add_argument('--preset', default=None, help='the preset of a checkpoint that does not store one')
     ap.add_argument('--out', default='predictions', help='output folder (default: predictions/)')
-    ap.add_argument('--mode', default=None, choices=EVAL_MODES, help="whole image or sliding windows (default: the preset's)")
+    ap.add_argument('--mode', default=None, choices=EVAL_MODES, help="whole image or sliding windows (default: the "
+                    "preset's)")
     ap.add_argument('--tta', action='store_true', help='multi-scale + flip test-time augmentation')
-    ap.add_argument('--amp', default='off', choices=('off', 'bf16', 'auto'), help="off: fp32 (default); bf16: where the hardware has it natively, refused "
-                    "otherwise; auto: bf16 where native, fp16 on other GPUs, fp32 on other CPUs")
+    ap.add_argument('--amp', default='off', choices=tuple(AMP_MODES), help="off: fp32 (default); bf16: where the "
+                    "hardware has it natively, refused otherwise; auto: bf16 where native, fp16 on other GPUs, fp32 on "
+                    "other CPUs")
     ap.add_argument('--device', default='cpu', help='cpu, cuda or cuda:N')
-    ap.add_argument('--threads', type=int, default=None, help='torch CPU threads')
+    ap.add_argument('--threads', type=int, default=None, help='torch CPU threads (>= 1)')
     return ap
 
+
 _IMAGE_SUFFIXES = ('.jpg', '.jpeg', '.png', '.bmp', '.webp')
+
+
 def _image_files(inputs) -> list[Path]:
     files = []
     for p in map(Path, inputs):
-        if p.is_dir(): files += sorted(q for q in p.iterdir() if q.suffix.lower() in _IMAGE_SUFFIXES)
-        elif p.is_file(): files.append(p)
-        else: raise FileNotFoundError(f"{p} is neither an image file nor a folder")
-    if not files: raise FileNotFoundError(f"no images ({', '.join(_IMAGE_SUFFIXES)}) in {list(inputs)}")
+        if p.is_dir():
+            files += sorted(q for q in p.iterdir() if q.suffix.lower() in _IMAGE_SUFFIXES)
+        elif p.is_file():
+            files.append(p)
+        else:
+            raise FileNotFoundError(f"{p} is neither an image file nor a folder")
+    if not files:
+        raise FileNotFoundError(f"no images ({', '.join(_IMAGE_SUFFIXES)}) in {list(inputs)}")
     return files
 
-# %% ../nbs/10b_predict.ipynb #58fe2a49
+# %% ../nbs/10b_predict.ipynb #769a3a36
+def _predict_model(a):
+    "The model of a `dmnet_predict` command line (its preset attached), checked for the precision asked."
+    if a.threads is not None and a.threads < 1:
+        raise ValueError(f"--threads {a.threads} must be >= 1")
+    if a.threads:
+        torch.set_num_threads(a.threads)
+    device = pick_device(a.device)
+    published = a.checkpoint == 'published'
+    if published and not a.preset:
+        raise ValueError("--checkpoint published needs --preset (the row whose checkpoint to fetch)")
+    model = load_pretrained(a.preset if published else a.checkpoint, None if published else a.preset, device)
+    inference_model(model, a.amp)  # a bf16 request on a CPU without bf16 is refused here, in one line
+    return model
+
+
+@command('dmnet_predict')
 def predict_cli(argv=None):
     "dmnet_predict: segment image files and folders; per image a palette PNG of class indices and an overlay with a legend."
     a = _predict_parser().parse_args(argv)
-    if a.threads: torch.set_num_threads(max(1, a.threads))
-    try:
-        published = a.checkpoint == 'published'
-        if published and not a.preset: raise ValueError("--checkpoint published needs --preset (the row whose checkpoint to fetch)")
-        model = load_pretrained(a.preset if published else a.checkpoint, None if published else a.preset, a.device)
-        files = _image_files(a.inputs)
-        inference_model(model, a.amp)              # a bf16 request on a CPU without bf16 is refused here, in one line
-    except (ValueError, FileNotFoundError, OSError, KeyError, RuntimeError) as e:
-        print(f"dmnet_predict: error: {' '.join(str(e).split())}", file=sys.stderr); sys.exit(2)
+    files = _image_files(a.inputs)  # a missing photo is found before any weights are read
+    model = _predict_model(a)
     ds, failed = DATASETS[model.preset.dataset], 0
     for f in tqdm(files, desc='predict', disable=len(files) == 1):
-        try: image = read_image(f)
-        except ValueError as e: print(f"dmnet_predict: skipped: {e}", file=sys.stderr); failed += 1; continue
+        try:
+            image = read_image(f)
+        except ValueError as e:
+            print(f"dmnet_predict: skipped: {e}", file=sys.stderr)
+            failed += 1
+            continue
         label = predict(model, image, mode=a.mode or 'preset', tta=a.tta, amp=a.amp)
         save_prediction(image, label, ds.palette, ds.classes, a.out, f.stem)
     print(f"wrote {len(files) - failed} prediction(s) to {a.out}/ ({model.preset.name})")
-    if failed: sys.exit(2)
+    if failed:
+        sys.exit(2)

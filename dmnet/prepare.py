@@ -10,17 +10,12 @@ import numpy as np
 from PIL import Image
 from tqdm import tqdm
 from .datasets import cityscapes_train_ids, read_label, voc_palette, read_ids, data_root
+from .runtime import atomic_write
 
 # %% auto #0
 __all__ = ['prepare_cityscapes', 'prepare_voc_aug', 'prepare_camvid', 'voc_with_standins', 'prepare_cli']
 
 # %% ../nbs/07d_prepare.ipynb #3c43f812
-def _atomic(save, path:Path):
-    "Write a file through `save(tmp_path)` and rename it into place: an interruption never leaves half a file."
-    tmp = path.with_name(f'.{path.name}.tmp{path.suffix}')
-    try: save(tmp); os.replace(tmp, path)
-    finally: tmp.unlink(missing_ok=True)
-
 def prepare_cityscapes(root:str|os.PathLike, overwrite:bool=False) -> int:
     "Write *_gtFine_labelTrainIds.png beside every *_gtFine_labelIds.png under `root`/gtFine; returns the count."
     root = Path(root)
@@ -31,7 +26,7 @@ def prepare_cityscapes(root:str|os.PathLike, overwrite:bool=False) -> int:
         out = f.with_name(f.name.replace('_labelIds.png', '_labelTrainIds.png'))
         if out.exists() and not overwrite: continue
         ids = Image.fromarray(cityscapes_train_ids(read_label(f)))
-        _atomic(lambda t: ids.save(t, format='PNG'), out); n += 1
+        atomic_write(out, lambda f: ids.save(f, format='PNG')); n += 1
     return n
 
 # %% ../nbs/07d_prepare.ipynb #7b46446d
@@ -51,7 +46,7 @@ def prepare_voc_aug(sbd_root:str|os.PathLike, voc_root:str|os.PathLike, load_mat
     out = voc / 'SegmentationClassAug'; out.mkdir(exist_ok=True)
     pal = [c for rgb in voc_palette() for c in rgb]
     def save(arr, path):
-        im = Image.fromarray(arr.astype(np.uint8), mode='P'); im.putpalette(pal); _atomic(lambda t: im.save(t, format='PNG'), path)
+        im = Image.fromarray(arr.astype(np.uint8), mode='P'); im.putpalette(pal); atomic_write(path, lambda f: im.save(f, format='PNG'))
     for i in tqdm(sbd_ids, desc='SBD .mat → PNG'): save(load_mat(sbd / 'cls' / f'{i}.mat'), out / f'{i}.png')
     for i in voc_train + sorted(voc_val): shutil.copyfile(voc / 'SegmentationClass' / f'{i}.png', out / f'{i}.png')
     train_aug = sorted((set(sbd_ids) | set(voc_train)) - voc_val)
@@ -80,9 +75,9 @@ def prepare_camvid(src:str|os.PathLike, dst:str|os.PathLike, scale:float=0.5, qu
             with Image.open(f) as im:
                 size = (round(im.width * scale), round(im.height * scale))
                 photo = im.convert('RGB').resize(size, Image.BILINEAR, reducing_gap=None)
-            _atomic(lambda t: photo.save(t, format='JPEG', quality=quality), dst / split / f'{f.stem}.jpg')
+            atomic_write(dst / split / f'{f.stem}.jpg', lambda f: photo.save(f, format='JPEG', quality=quality))
             with Image.open(lbl) as lb: small = lb.resize(size, Image.NEAREST)
-            _atomic(lambda t: small.save(t, format='PNG', optimize=True), dst / f'{split}annot' / f'{f.stem}.png')
+            atomic_write(dst / f'{split}annot' / f'{f.stem}.png', lambda f: small.save(f, format='PNG', optimize=True))
         counts[split] = len(files)
     if (src / 'camvid11.png').is_file(): shutil.copyfile(src / 'camvid11.png', dst / 'camvid11.png')
     return counts

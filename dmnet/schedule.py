@@ -38,10 +38,10 @@ class PolyLR(LRScheduler):
         return [poly_lr(self.last_epoch, self.max_iters, base, self.power, min(self.min_lr, base),
                         self.warmup_iters, self.warmup_ratio) for base in self.base_lrs]
 
-def sgd(model_or_params, lr:float=0.01, momentum:float=0.9, weight_decay:float=5e-4) -> torch.optim.SGD:
-    "The references' optimiser: SGD, lr 0.01, momentum 0.9, weight decay 5e-4 on every parameter (one group)."
+def sgd(model_or_params, lr:float=0.01, momentum:float=0.9, weight_decay:float=5e-4, fused:bool|None=None) -> torch.optim.SGD:
+    "The references' optimiser: SGD, lr 0.01, momentum 0.9, weight decay 5e-4 on every parameter (one group); `fused`: one kernel for the update."
     params = model_or_params.parameters() if isinstance(model_or_params, nn.Module) else model_or_params
-    return torch.optim.SGD(params, lr=lr, momentum=momentum, weight_decay=weight_decay)
+    return torch.optim.SGD(params, lr=lr, momentum=momentum, weight_decay=weight_decay, fused=fused)
 
 # %% ../nbs/05_schedule.ipynb #ead7a90e
 def epochs_to_iters(epochs:int, num_images:int, batch_size:int) -> int:

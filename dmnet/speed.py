@@ -4,21 +4,28 @@
 
 # %% ../nbs/12b_speed.ipynb #db8d021c
 from __future__ import annotations
-import json, os, statistics, subprocess, sys, time
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
 from collections import Counter
+
 import torch
 from torch import nn
-from .bench import measure
-from .config import Preset, build_dataset, cpu_bf16_native
+
+from .bench import bench_learner, bench_model, measure
+from .config import Preset, build_dataset, get_preset
 from .convert import load_pretrained
 from .dcm import DCM
-from .inference import evaluate
-from .learner import Learner
-from torch.utils.data import TensorDataset
+from .inference import evaluate, optimize_for_inference
+from .runtime import cpu_bf16_native, use_device
 
 # %% auto #0
-__all__ = ['INFER_VARIANTS', 'TRAIN_VARIANTS', 'count_macs', 'preset_macs', 'matmul_peak', 'bench_inference', 'precision_cost',
-           'profile_step', 'bench_train']
+__all__ = ['INFER_VARIANTS', 'TRAIN_VARIANTS', 'JOBS', 'count_macs', 'preset_macs', 'matmul_peak', 'in_fresh_process',
+           'bench_inference', 'precision_cost', 'profile_step', 'bench_train']
 
 # %% ../nbs/12b_speed.ipynb #bfc708eb
 def count_macs(model:nn.Module, x:torch.Tensor) -> Counter:
@@ -50,26 +57,41 @@ def matmul_peak(dtype=torch.float32, n:int=4096, repeats:int=5, device='cpu') ->
     return n ** 3 / (measure(lambda: a @ b, repeats, 1, device)['median_ms'] / 1e3)
 
 # %% ../nbs/12b_speed.ipynb #cac73160
-_INFER = """
-import json, sys, statistics, time, torch
-from dmnet.config import get_preset
-from dmnet.inference import optimize_for_inference, keep_freed_memory
-variant, name, h, w, batch, threads, repeats = sys.argv[1:8]
-torch.set_num_threads(int(threads)); torch.manual_seed(0)
-model = get_preset(name).replace(pretrained='').model().eval()
-if variant == 'plain, memory kept': keep_freed_memory()
-run = model if variant.startswith('plain') else optimize_for_inference(model, amp='bf16' if 'bf16' in variant else 'off')
-x = torch.randn(int(batch), 3, int(h), int(w))
-ts = []
-with torch.no_grad():
-    for i in range(int(repeats) + 1):
-        t0 = time.perf_counter(); run(x); ts.append(time.perf_counter() - t0)
-print(json.dumps({'variant': variant, 'median_s': statistics.median(ts[1:]), 'times_s': ts[1:]}))
-"""
+def in_fresh_process(job: str, *args, env: dict | None = None):
+    "Run the measurement `job` (a name in `JOBS`) on `args` in a new `python -m dmnet.speed` process; its JSON result."
+    cmd = [sys.executable, '-m', 'dmnet.speed', job, json.dumps(args)]
+    r = subprocess.run(cmd, capture_output=True, text=True, env={**os.environ, **(env or {})})
+    if r.returncode:
+        raise RuntimeError(f"{job} {args} failed in its own process: {r.stderr.strip()[-500:]}")
+    return json.loads(r.stdout.strip().splitlines()[-1])
+
+
+def _process_env(threads: int, keep_memory: bool) -> dict:
+    return {'OMP_NUM_THREADS': str(threads), 'DMNET_KEEP_FREED_MEMORY': '1' if keep_memory else '0'}
+
+# %% ../nbs/12b_speed.ipynb #798346ee
 INFER_VARIANTS = ('plain', 'plain, memory kept', 'fast fp32', 'fast bf16')
 
-def bench_inference(preset:Preset, size=None, batch:int=1, threads:int|None=None, repeats:int=5, rounds:int=2,
-                    variants=INFER_VARIANTS) -> list[dict]:
+
+def _time_inference(variant: str, name: str, size, batch: int, threads: int, repeats: int) -> list[float]:
+    "Seconds of `repeats` whole-image forward passes of one variant, after one untimed pass (run in a fresh process)."
+    torch.set_num_threads(threads)
+    torch.manual_seed(0)
+    model = get_preset(name).replace(pretrained='').model().eval()
+    if variant == 'plain, memory kept':
+        use_device('cpu')  # the runtime's CPU memory policy, alone
+    run = model if variant.startswith('plain') else optimize_for_inference(model, 'bf16' if 'bf16' in variant else 'off')
+    x, ts = torch.randn(batch, 3, *size), []
+    with torch.no_grad():
+        for _ in range(repeats + 1):
+            t0 = time.perf_counter()
+            run(x)
+            ts.append(time.perf_counter() - t0)
+    return ts[1:]
+
+# %% ../nbs/12b_speed.ipynb #5f58f34f
+def bench_inference(preset: Preset, size=None, batch: int = 1, threads: int | None = None, repeats: int = 5,
+                    rounds: int = 2, variants=INFER_VARIANTS) -> list[dict]:
     "Whole-image forward time of each variant, each run in its own process, `rounds` times in turn; medians over all."
     size, threads = tuple(size or preset.crop_size), threads or torch.get_num_threads()
     if any('bf16' in v for v in variants) and not cpu_bf16_native():
@@ -77,13 +99,12 @@ def bench_inference(preset:Preset, size=None, batch:int=1, threads:int|None=None
     times = {v: [] for v in variants}
     for _ in range(rounds):
         for v in variants:
-            args = [sys.executable, '-c', _INFER, v, preset.name, *map(str, (*size, batch, threads, repeats))]
-            r = subprocess.run(args, capture_output=True, text=True, env={**os.environ, 'OMP_NUM_THREADS': str(threads)})
-            if r.returncode: raise RuntimeError(f"bench_inference {v!r} failed: {r.stderr.strip()[-500:]}")
-            times[v] += json.loads(r.stdout.strip().splitlines()[-1])['times_s']
+            env = _process_env(threads, keep_memory=v != 'plain')
+            times[v] += in_fresh_process('inference', v, preset.name, size, batch, threads, repeats, env=env)
     base = statistics.median(times[variants[0]])
-    return [{'variant': v, 'preset': preset.name, 'size': list(size), 'batch': batch, 'threads': threads,
-             'median_s': statistics.median(ts), 'ratio': statistics.median(ts) / base, 'n': len(ts)} for v, ts in times.items()]
+    common = {'preset': preset.name, 'size': list(size), 'batch': batch, 'threads': threads}
+    return [{'variant': v, **common, 'median_s': statistics.median(ts), 'ratio': statistics.median(ts) / base,
+             'n': len(ts)} for v, ts in times.items()]
 
 # %% ../nbs/12b_speed.ipynb #4c99510b
 def precision_cost(checkpoint, amps=('off', 'bf16'), data_root=None, max_items:int|None=None) -> list[dict]:
@@ -99,46 +120,46 @@ def precision_cost(checkpoint, amps=('off', 'bf16'), data_root=None, max_items:i
     return rows
 
 # %% ../nbs/12b_speed.ipynb #aecb63d8
-def profile_step(preset:Preset, size=None, batch:int=2, amp:str='off', steps:int=2, top:int=12) -> list[dict]:
+def profile_step(preset: Preset, size=None, batch: int = 2, amp: str = 'off', steps: int = 2, top: int = 12) -> list[dict]:
     "The `top` operators of a training step by self CPU time (ms per step, share of the step), under torch.profiler."
-    size = tuple(size or preset.crop_size)
-    g = torch.Generator().manual_seed(0)
-    x, y = torch.randn(batch, 3, *size, generator=g), torch.randint(0, preset.num_classes, (batch, *size), generator=g)
-    L = Learner(preset.replace(pretrained='', batch_size=batch, amp=amp, class_balance=0), None, device='cpu', progress=False,
-                train_ds=TensorDataset(x, y), val_ds=TensorDataset(x, y), num_workers=0)
-    batches = iter(lambda: (x, y), None)
-    L.train_step(batches)                                                # warm-up
+    learn = bench_learner(preset, tuple(size or preset.crop_size), batch, 'cpu', amp=amp)
+    learn.one_step()  # warm-up
     with torch.profiler.profile(activities=[torch.profiler.ProfilerActivity.CPU]) as prof:
-        for _ in range(steps): L.train_step(batches)
+        for _ in range(steps):
+            learn.one_step()
     ev = sorted(prof.key_averages(), key=lambda e: e.self_cpu_time_total, reverse=True)
     total = sum(e.self_cpu_time_total for e in ev)
     return [{'op': e.key, 'ms_per_step': e.self_cpu_time_total / 1e3 / steps, 'share': e.self_cpu_time_total / total,
              'calls_per_step': e.count / steps} for e in ev[:top]]
 
 # %% ../nbs/12b_speed.ipynb #5021f28d
-_TRAIN = """
-import functools, json, sys, torch
-import dmnet.learner
-from dmnet.bench import bench_model
-from dmnet.config import get_preset
-variant, name, h, w, batch, threads, repeats = sys.argv[1:8]
-torch.set_num_threads(int(threads))
-if 'memory kept' not in variant: dmnet.learner.keep_freed_memory = lambda: False
-if 'fused SGD' in variant: torch.optim.SGD = functools.partial(torch.optim.SGD, fused=True)
-r = bench_model(get_preset(name), (int(h), int(w)), int(batch), 'cpu', int(repeats), channels_last='channels-last' in variant,
-                amp='bf16' if 'bf16' in variant else 'off', infer=False)
-print(json.dumps({'variant': variant, 'step_ms': r['train_step_ms']}))
-"""
-TRAIN_VARIANTS = ('fp32', 'fp32, fused SGD', 'fp32, memory kept', 'bf16', 'bf16, channels-last', 'bf16, channels-last, memory kept')
+TRAIN_VARIANTS = ('fp32', 'fp32, fused SGD', 'fp32, memory kept', 'bf16', 'bf16, channels-last',
+                  'bf16, channels-last, memory kept')
 
-def bench_train(preset:Preset, size=None, batch:int=2, threads:int|None=None, repeats:int=5, variants=TRAIN_VARIANTS) -> list[dict]:
+
+def _time_train(variant: str, name: str, size, batch: int, threads: int, repeats: int) -> float:
+    "Median training-step milliseconds of one variant (run in a fresh process)."
+    torch.set_num_threads(threads)
+    opts = {'channels_last': 'channels-last' in variant, 'amp': 'bf16' if 'bf16' in variant else 'off',
+            'fused_sgd': 'fused SGD' in variant}
+    return bench_model(get_preset(name), size, batch, 'cpu', repeats, infer=False, **opts)['train_step_ms']
+
+
+def bench_train(preset: Preset, size=None, batch: int = 2, threads: int | None = None, repeats: int = 5,
+                variants=TRAIN_VARIANTS) -> list[dict]:
     "Training-step time (forward, backward, SGD) of each variant, each in its own process; ratios to the first."
     size, threads, rows = tuple(size or preset.crop_size), threads or torch.get_num_threads(), []
     for v in variants:
-        args = [sys.executable, '-c', _TRAIN, v, preset.name, *map(str, (*size, batch, threads, repeats))]
-        r = subprocess.run(args, capture_output=True, text=True, env={**os.environ, 'OMP_NUM_THREADS': str(threads)})
-        if r.returncode: raise RuntimeError(f"bench_train {v!r} failed: {r.stderr.strip()[-500:]}")
+        env = _process_env(threads, keep_memory='memory kept' in v)
+        ms = in_fresh_process('train', v, preset.name, size, batch, threads, repeats, env=env)
         rows.append({'variant': v, 'preset': preset.name, 'size': list(size), 'batch': batch, 'threads': threads,
-                     'step_ms': json.loads(r.stdout.strip().splitlines()[-1])['step_ms']})
-    for r in rows: r['ratio'] = r['step_ms'] / rows[0]['step_ms']
+                     'step_ms': ms})
+    for r in rows:
+        r['ratio'] = r['step_ms'] / rows[0]['step_ms']
     return rows
+
+# %% ../nbs/12b_speed.ipynb #8eac5958
+JOBS = {'inference': _time_inference, 'train': _time_train}  # what `in_fresh_process` can run
+
+if __name__ == '__main__' and 'IPython' not in sys.modules:
+    print(json.dumps(JOBS[sys.argv[1]](*json.loads(sys.argv[2]))))

@@ -79,11 +79,12 @@ MICRO_BATCH = None    # full runs on a GPU too small for the whole batch: images
 import torch, matplotlib.pyplot as plt
 from dmnet.bench import step_time, gpu_step_rows, time_table, TIME_HEADERS
 from dmnet.config import build_dataset, explain_preset, published_rows
-from dmnet.core import model_summary, print_summary, count_parameters, print_table
+from dmnet.core import model_summary, print_summary, count_parameters
+from dmnet.tables import print_table
 from dmnet.datasets import class_pixels
 from dmnet.transforms import plot_class_pixels, show_batch
 from dmnet.inference import show_predictions
-from dmnet.learner import Learner, plot_history
+from dmnet.learner import dmnet_learner, plot_history
 from dmnet.metrics import format_results, plot_iou, plot_confusion
 from dmnet.run_modes import setup_run
 from matplotlib_inline.backend_inline import set_matplotlib_formats
@@ -139,7 +140,7 @@ alone (data loading is not counted: it needs enough CPU cores to keep up). A GPU
 re-running the cell continues from `last.pth` in the run folder (`dmnet_train --preset {key}-r50-d8 --resume auto`
 does the same from a shell, and `torchrun --nproc_per_node 8 -m dmnet.cli --preset ...` spreads the batch over
 eight GPUs).'''),
-('code', '''L = Learner(S.preset, S.run_dir, S.data_root, micro_batch=S.micro_batch, progress_every=S.progress_every)
+('code', '''L = dmnet_learner(S.preset, S.run_dir, S.data_root, micro_batch=S.micro_batch, progress_every=S.progress_every)
 if (S.run_dir / 'last.pth').is_file():
     L.load(S.run_dir / 'last.pth'); print(f'resumed from {{S.run_dir / "last.pth"}} at iteration {{L.it}}')
 t0 = time.time(); status = L.fit()
