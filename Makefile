@@ -2,6 +2,8 @@
 #   make train  the main job: train camvid-cpu on the bundled CamVid, on the CPU, within 30 minutes (runtime install only)
 #   make test   create .venv, install dmnet[dev], run every notebook's checks (nbdev_test)
 #   make lab    install the notebook tools and open the notebooks in JupyterLab
+#   make lint   the formatter (check mode), the linter and the size rules on the notebooks, dmnet/ and tools/
+#   make format format the notebooks and tools/ (dmnet/ is exported from the notebooks: `make export`)
 # On a machine without a GPU, TORCH=cpu takes PyTorch's CPU-only wheels (from download.pytorch.org) instead of the
 # CUDA build that PyPI serves on Linux: `make train TORCH=cpu`.
 PYTHON ?= python3
@@ -14,7 +16,7 @@ CPU_INDEX := https://download.pytorch.org/whl/cpu
 TEST_ENV := OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 MPLBACKEND=Agg
 FLAGS  ?=
 
-.PHONY: install test test-slow export readme train-notebooks train lab
+.PHONY: install test test-slow export readme train-notebooks train lab lint format
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +43,15 @@ test-slow: test
 
 export: install
 	$(BIN)/nbdev_export && $(BIN)/nbdev_clean
+
+lint: install
+	$(BIN)/ruff format --check nbs tools
+	$(BIN)/ruff check nbs dmnet tools
+	$(BIN)/python tools/check_code.py
+
+format: install
+	$(BIN)/ruff format nbs tools
+	$(BIN)/ruff check --fix nbs tools
 
 readme: install
 	$(BIN)/python tools/readme.py

@@ -7,8 +7,8 @@ __version__ = "0.0.1"
 __all__ = []
 
 # %% ../nbs/index.ipynb #78867703
-from .core import DMNet
-from .config import get_preset, list_presets
-from .convert import load_pretrained
-from .inference import predict
-from .learner import Learner
+from .config import get_preset as get_preset, list_presets as list_presets
+from .convert import load_pretrained as load_pretrained
+from .core import DMNet as DMNet
+from .inference import predict as predict
+from .learner import Learner as Learner, dmnet_learner as dmnet_learner

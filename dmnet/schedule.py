@@ -4,7 +4,6 @@
 
 # %% ../nbs/05_schedule.ipynb #f3a22273
 from __future__ import annotations
-import math
 import torch
 from torch import nn
 from torch.optim.lr_scheduler import LRScheduler
@@ -13,12 +12,22 @@ from torch.optim.lr_scheduler import LRScheduler
 __all__ = ['poly_lr', 'PolyLR', 'sgd', 'epochs_to_iters', 'plan_iterations']
 
 # %% ../nbs/05_schedule.ipynb #999b58e7
-def poly_lr(it:int, max_iters:int, base_lr:float, power:float=0.9, min_lr:float=1e-4,
-            warmup_iters:int=0, warmup_ratio:float=0.1) -> float:
+def poly_lr(
+    it: int,
+    max_iters: int,
+    base_lr: float,
+    power: float = 0.9,
+    min_lr: float = 1e-4,
+    warmup_iters: int = 0,
+    warmup_ratio: float = 0.1,
+) -> float:
     "Poly learning rate at iteration `it` of `max_iters` (clamped to `min_lr` after the end), optional linear warm-up."
-    if not (isinstance(max_iters, int) and max_iters > 0): raise ValueError(f"max_iters={max_iters!r} must be a positive integer")
-    if it < 0: raise ValueError(f"iteration {it} is negative")
-    if min_lr > base_lr: raise ValueError(f"min_lr={min_lr} is larger than base_lr={base_lr}")
+    if not (isinstance(max_iters, int) and max_iters > 0):
+        raise ValueError(f"max_iters={max_iters!r} must be a positive integer")
+    if it < 0:
+        raise ValueError(f"iteration {it} is negative")
+    if min_lr > base_lr:
+        raise ValueError(f"min_lr={min_lr} is larger than base_lr={base_lr}")
     lr = (base_lr - min_lr) * (1 - min(it, max_iters) / max_iters) ** power + min_lr
     if warmup_iters > 0 and it < warmup_iters:
         lr *= 1 - (1 - it / warmup_iters) * (1 - warmup_ratio)
@@ -27,33 +36,57 @@ def poly_lr(it:int, max_iters:int, base_lr:float, power:float=0.9, min_lr:float=
 # %% ../nbs/05_schedule.ipynb #a8de5a0a
 class PolyLR(LRScheduler):
     "Poly decay per iteration: lr = (base − min_lr)(1 − i/max_iters)^power + min_lr; optional linear warm-up."
-    def __init__(self, optimizer:torch.optim.Optimizer, max_iters:int, power:float=0.9, min_lr:float=1e-4,
-                 warmup_iters:int=0, warmup_ratio:float=0.1, last_epoch:int=-1):
-        if not (isinstance(max_iters, int) and max_iters > 0): raise ValueError(f"max_iters={max_iters!r} must be a positive integer")
+
+    def __init__(
+        self,
+        optimizer: torch.optim.Optimizer,
+        max_iters: int,
+        power: float = 0.9,
+        min_lr: float = 1e-4,
+        warmup_iters: int = 0,
+        warmup_ratio: float = 0.1,
+        last_epoch: int = -1,
+    ):
+        if not (isinstance(max_iters, int) and max_iters > 0):
+            raise ValueError(f"max_iters={max_iters!r} must be a positive integer")
         self.max_iters, self.power, self.min_lr = max_iters, power, min_lr
         self.warmup_iters, self.warmup_ratio = warmup_iters, warmup_ratio
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[float]:
-        return [poly_lr(self.last_epoch, self.max_iters, base, self.power, min(self.min_lr, base),
-                        self.warmup_iters, self.warmup_ratio) for base in self.base_lrs]
+        return [
+            poly_lr(
+                self.last_epoch,
+                self.max_iters,
+                base,
+                self.power,
+                min(self.min_lr, base),
+                self.warmup_iters,
+                self.warmup_ratio,
+            )
+            for base in self.base_lrs
+        ]
 
-def sgd(model_or_params, lr:float=0.01, momentum:float=0.9, weight_decay:float=5e-4, fused:bool|None=None) -> torch.optim.SGD:
-    "The references' optimiser: SGD, lr 0.01, momentum 0.9, weight decay 5e-4 on every parameter (one group); `fused`: one kernel for the update."
+
+def sgd(
+    model_or_params, lr: float = 0.01, momentum: float = 0.9, weight_decay: float = 5e-4, fused: bool | None = None
+) -> torch.optim.SGD:
+    "The references' optimiser: SGD, lr 0.01, momentum 0.9, weight decay 5e-4 on every parameter (one group)."
     params = model_or_params.parameters() if isinstance(model_or_params, nn.Module) else model_or_params
     return torch.optim.SGD(params, lr=lr, momentum=momentum, weight_decay=weight_decay, fused=fused)
 
 # %% ../nbs/05_schedule.ipynb #ead7a90e
-def epochs_to_iters(epochs:int, num_images:int, batch_size:int) -> int:
+def epochs_to_iters(epochs: int, num_images: int, batch_size: int) -> int:
     "Iterations of an epoch-based schedule with `drop_last=True`: epochs × ⌊images / batch⌋."
     if batch_size < 1 or num_images < batch_size:
         raise ValueError(f"{num_images} images cannot fill one batch of {batch_size}")
     return epochs * (num_images // batch_size)
 
 # %% ../nbs/05_schedule.ipynb #f01de7d5
-def plan_iterations(budget_s:float, elapsed_s:float, done:int, rate_s:float, val_interval:int, val_s:float,
-                    margin:float=0.03) -> int:
-    "Total iterations that end within the budget: `rate_s` per iteration, a validation of `val_s` every `val_interval` and at the end."
+def plan_iterations(
+    budget_s: float, elapsed_s: float, done: int, rate_s: float, val_interval: int, val_s: float, margin: float = 0.03
+) -> int:
+    "Total iterations within the budget: `rate_s` per iteration, `val_s` per validation (every `val_interval`, last)."
     left = budget_s * (1 - margin) - elapsed_s - val_s
     per_it = rate_s + (val_s / val_interval if val_interval else 0.0)
     return done + max(1, int(left / per_it))

@@ -1,96 +1,231 @@
 """The CamVid experiments behind nbs/20_train_camvid.ipynb, as runs of the project's own commands.
 
-    python tools/camvid_experiments.py screen    recipe candidates on the held-out sequence (15-minute budgets, in pairs)
+    python tools/camvid_experiments.py screen    recipe candidates on the held-out sequence (15-minute budgets, pairs)
     python tools/camvid_experiments.py heldout   the chosen recipe, 30-minute budget, trained without sequence 0006R0
     python tools/camvid_experiments.py fp32      the held-out run forced to fp32, 30-minute budget (the laptop path)
     python tools/camvid_experiments.py ablation  heads x 5 seeds, a shorter fixed schedule, on the held-out sequence
 
 Each run is `dmnet_train` into runs/experiments/<name> (CPU, one thread per run, two runs side by side for `screen` and
 `ablation`, two threads alone for `heldout` and `fp32`); it validates on the held-out sequence at its end, and, except
-in the ablation, `dmnet_eval` of its last checkpoint adds the val split (the sequence it shares with training). The results, with the commands, machine and versions, go to nbs/results/camvid_<what>.json, which
+in the ablation, `dmnet_eval` of its last checkpoint adds the val split (the sequence it shares with training). The
+results, with the commands, machine and versions, go to nbs/results/camvid_<what>.json, which
 the notebook reads. Runs that already have a result in that file are skipped, so an interrupted batch resumes."""
-import json, os, platform, subprocess, sys, time
+
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
 RUNS, RESULTS = ROOT / 'runs' / 'experiments', ROOT / 'nbs' / 'results'
-SCALE = lambda f: [f'base_scale={int(240 * f)},{int(180 * f)}', f'crop_size={int(180 * f)},{int(240 * f)}',
-                   f'eval_crop={int(180 * f)},{int(240 * f)}', f'eval_stride={int(120 * f)},{int(160 * f)}']
+
+
+def SCALE(f):
+    return [
+        f'base_scale={int(240 * f)},{int(180 * f)}',
+        f'crop_size={int(180 * f)},{int(240 * f)}',
+        f'eval_crop={int(180 * f)},{int(240 * f)}',
+        f'eval_stride={int(120 * f)},{int(160 * f)}',
+    ]
+
+
 # overrides relative to the camvid-heldout preset (which holds the search's result, class_balance=0.5)
-SCREEN = {'base': ['class_balance=0'], 'cb05': ['class_balance=0.5'], 'cb10': ['class_balance=1.0'], 'res15': ['class_balance=0'] + SCALE(1.5),
-          'res15-cb05': SCALE(1.5) + ['class_balance=0.5'], 'res125-cb05': SCALE(1.25) + ['class_balance=0.5'],
-          'w075-cb05': ['width=0.75', 'channels=96', 'aux_channels=96', 'class_balance=0.5'],
-          'cb05-lr005': ['class_balance=0.5', 'lr=0.05']}
-HEADS = {'plain 3×3 head': ['filter_sizes='], 'DCM k=1': ['filter_sizes=1'], 'DCM k=3': ['filter_sizes=3'],
-         'DCM k=5': ['filter_sizes=5'], 'DCM k=7': ['filter_sizes=7'], 'DMNet (1,3,5,7)': [],
-         'static DCMs (1,3,5,7)': ['dynamic_filters=false']}
+SCREEN = {
+    'base': ['class_balance=0'],
+    'cb05': ['class_balance=0.5'],
+    'cb10': ['class_balance=1.0'],
+    'res15': ['class_balance=0'] + SCALE(1.5),
+    'res15-cb05': SCALE(1.5) + ['class_balance=0.5'],
+    'res125-cb05': SCALE(1.25) + ['class_balance=0.5'],
+    'w075-cb05': ['width=0.75', 'channels=96', 'aux_channels=96', 'class_balance=0.5'],
+    'cb05-lr005': ['class_balance=0.5', 'lr=0.05'],
+}
+HEADS = {
+    'plain 3×3 head': ['filter_sizes='],
+    'DCM k=1': ['filter_sizes=1'],
+    'DCM k=3': ['filter_sizes=3'],
+    'DCM k=5': ['filter_sizes=5'],
+    'DCM k=7': ['filter_sizes=7'],
+    'DMNet (1,3,5,7)': [],
+    'static DCMs (1,3,5,7)': ['dynamic_filters=false'],
+}
 ABLATION_ITERS, SEEDS = 400, range(5)
 
-def env(threads:int) -> dict:
+
+def env(threads: int) -> dict:
     return {**os.environ, 'PYTHONPATH': str(ROOT), 'OMP_NUM_THREADS': str(threads), 'MKL_NUM_THREADS': str(threads)}
+
 
 def machine() -> dict:
     import torch
-    return {'machine': f'{platform.machine()}, {os.cpu_count()} CPU cores', 'torch': torch.__version__, 'python': platform.python_version()}
+
+    return {
+        'machine': f'{platform.machine()}, {os.cpu_count()} CPU cores',
+        'torch': torch.__version__,
+        'python': platform.python_version(),
+    }
+
 
 def train_args(name, preset, overrides, threads, extra):
-    return ['--preset', preset, '--out', str((RUNS / name).relative_to(ROOT)), '--device', 'cpu', '--threads', str(threads), '--workers', '1',
-            '--overwrite', *extra, *overrides]
+    return [
+        '--preset',
+        preset,
+        '--out',
+        str((RUNS / name).relative_to(ROOT)),
+        '--device',
+        'cpu',
+        '--threads',
+        str(threads),
+        '--workers',
+        '1',
+        '--overwrite',
+        *extra,
+        *overrides,
+    ]
+
 
 def start(name, preset, overrides, threads, extra):
     (RUNS / name).mkdir(parents=True, exist_ok=True)
     args = train_args(name, preset, overrides, threads, extra)
     log = open(RUNS / name / 'train.log', 'w')
-    p = subprocess.Popen([PY, '-c', 'from dmnet.cli import train_cli; train_cli()', *args], stdout=log, stderr=subprocess.STDOUT, env=env(threads), cwd=ROOT)
+    p = subprocess.Popen(
+        [PY, '-c', 'from dmnet.cli import train_cli; train_cli()', *args],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        env=env(threads),
+        cwd=ROOT,
+    )
     return p, time.time(), 'dmnet_train ' + ' '.join(args)
 
+
 def finish(name, preset, overrides, p, t0, command, with_val=True) -> dict:
-    p.wait(); wall = time.time() - t0
+    p.wait()
+    wall = time.time() - t0
     run = RUNS / name
-    if p.returncode != 0: raise SystemExit(f'{name} failed (exit {p.returncode}): see {run / "train.log"}')
+    if p.returncode != 0:
+        raise SystemExit(f'{name} failed (exit {p.returncode}): see {run / "train.log"}')
     held = json.loads((run / 'metrics.json').read_text())
     sessions = json.loads((run / 'run.json').read_text())['sessions']
-    pick = lambda m: {'mIoU': m['mIoU'], 'aAcc': m['aAcc'], 'mAcc': m['mAcc'], 'IoU': m['IoU']}
-    res = {'name': name, 'preset': preset, 'overrides': overrides, 'command': command, 'wall_seconds': round(wall, 1),
-           'iterations': sessions[-1]['iterations'], 'train_minutes': sessions[-1]['train_minutes'],
-           'precision': sessions[-1]['precision'], 'heldout_0006R0': pick(held)}
-    if not with_val: return res
-    ev = subprocess.run([PY, '-c', 'from dmnet.cli import eval_cli; eval_cli()', '--checkpoint', str(run / 'last.pth'), '--out',
-                         str(run), '--threads', '1', *overrides, 'val_split=val', 'val_sequences='], capture_output=True, text=True, env=env(1))
-    if ev.returncode != 0: raise SystemExit(f'evaluation of {name} failed: {ev.stderr[-2000:]}')
+
+    def pick(m):
+        return {'mIoU': m['mIoU'], 'aAcc': m['aAcc'], 'mAcc': m['mAcc'], 'IoU': m['IoU']}
+
+    res = {
+        'name': name,
+        'preset': preset,
+        'overrides': overrides,
+        'command': command,
+        'wall_seconds': round(wall, 1),
+        'iterations': sessions[-1]['iterations'],
+        'train_minutes': sessions[-1]['train_minutes'],
+        'precision': sessions[-1]['precision'],
+        'heldout_0006R0': pick(held),
+    }
+    if not with_val:
+        return res
+    ev = subprocess.run(
+        [
+            PY,
+            '-c',
+            'from dmnet.cli import eval_cli; eval_cli()',
+            '--checkpoint',
+            str(run / 'last.pth'),
+            '--out',
+            str(run),
+            '--threads',
+            '1',
+            *overrides,
+            'val_split=val',
+            'val_sequences=',
+        ],
+        capture_output=True,
+        text=True,
+        env=env(1),
+    )
+    if ev.returncode != 0:
+        raise SystemExit(f'evaluation of {name} failed: {ev.stderr[-2000:]}')
     return {**res, 'val_0016E5': pick(json.loads((run / 'eval_val_whole.json').read_text()))}
 
-def run_batch(what:str, jobs:list, parallel:int, threads:int, extra:list, note:str, with_val:bool=True, meta:dict|None=None):
+
+def run_batch(
+    what: str,
+    jobs: list,
+    parallel: int,
+    threads: int,
+    extra: list,
+    note: str,
+    with_val: bool = True,
+    meta: dict | None = None,
+):
     out = RESULTS / f'camvid_{what}.json'
     data = json.loads(out.read_text()) if out.is_file() else {'what': note, **machine(), **(meta or {}), 'runs': {}}
     todo = [j for j in jobs if j[0] not in data['runs']]
     for i in range(0, len(todo), parallel):
-        group = [(name, preset, ov, *start(name, preset, ov, threads, extra)) for name, preset, ov in todo[i:i + parallel]]
+        group = [
+            (name, preset, ov, *start(name, preset, ov, threads, extra)) for name, preset, ov in todo[i : i + parallel]
+        ]
         for name, preset, ov, p, t0, cmd in group:
             data['runs'][name] = finish(name, preset, ov, p, t0, cmd, with_val)
             r = data['runs'][name]
             print(f"{name}: {r['iterations']} it, held-out {100 * r['heldout_0006R0']['mIoU']:.2f}", flush=True)
             out.write_text(json.dumps(data, indent=1))
 
+
 if __name__ == '__main__':
     what = sys.argv[1] if len(sys.argv) > 1 else ''
     if what == 'screen':
-        run_batch('recipe_search', [(f's-{k}', 'camvid-heldout', v) for k, v in SCREEN.items()], 2, 1, ['--time-budget', '15m'],
-                  'recipe candidates, trained on 0001TP+0016E5 train frames with a 15-minute budget each, two runs side by side '
-                  '(one thread each) on the 2-core CPU; held-out = the 101 frames of sequence 0006R0')
+        run_batch(
+            'recipe_search',
+            [(f's-{k}', 'camvid-heldout', v) for k, v in SCREEN.items()],
+            2,
+            1,
+            ['--time-budget', '15m'],
+            'recipe candidates, trained on 0001TP+0016E5 train frames with a 15-minute budget each, two runs side by '
+            'side '
+            '(one thread each) on the 2-core CPU; held-out = the 101 frames of sequence 0006R0',
+        )
     elif what == 'heldout':
         ov = sys.argv[2:]
-        run_batch('heldout', [('heldout', 'camvid-heldout', ov)], 1, 2, ['--time-budget', '30m'],
-                  'the shipped recipe with a 30-minute budget on two threads, trained without sequence 0006R0 (266 frames)')
+        run_batch(
+            'heldout',
+            [('heldout', 'camvid-heldout', ov)],
+            1,
+            2,
+            ['--time-budget', '30m'],
+            'the shipped recipe with a 30-minute budget on two threads, trained without sequence 0006R0 (266 frames)',
+        )
     elif what == 'fp32':
-        run_batch('fp32', [('fp32', 'camvid-heldout', ['amp=off'])], 1, 2, ['--time-budget', '30m'],
-                  'the held-out run forced to fp32 (the path of CPUs without native bf16), 30-minute budget, two threads')
+        run_batch(
+            'fp32',
+            [('fp32', 'camvid-heldout', ['amp=off'])],
+            1,
+            2,
+            ['--time-budget', '30m'],
+            'the held-out run forced to fp32 (the path of CPUs without native bf16), 30-minute budget, two threads',
+        )
     elif what == 'ablation':
-        jobs = [(f'a-{i}-s{s}', 'camvid-heldout', [*ov, f'seed={s}', f'max_iters={ABLATION_ITERS}', 'val_interval=0'])
-                for s in SEEDS for i, ov in enumerate(HEADS.values())]
-        run_batch('ablation', jobs, 2, 1, [], f'heads x 5 seeds, {ABLATION_ITERS} iterations each (a shorter schedule than the '
-                  f'30-minute run, to fit 35 runs on the CPU), two runs side by side, one thread each; held-out = sequence 0006R0; '
-                  f'variants: ' + '; '.join(f'{i}: {k} ({" ".join(v) or "as the recipe"})' for i, (k, v) in enumerate(HEADS.items())),
-                  with_val=False, meta={'variants': list(HEADS), 'iterations_each': ABLATION_ITERS, 'seeds': list(SEEDS)})
-    else: sys.exit(__doc__)
+        jobs = [
+            (f'a-{i}-s{s}', 'camvid-heldout', [*ov, f'seed={s}', f'max_iters={ABLATION_ITERS}', 'val_interval=0'])
+            for s in SEEDS
+            for i, ov in enumerate(HEADS.values())
+        ]
+        run_batch(
+            'ablation',
+            jobs,
+            2,
+            1,
+            [],
+            f'heads x 5 seeds, {ABLATION_ITERS} iterations each (a shorter schedule than the '
+            f'30-minute run, to fit 35 runs on the CPU), two runs side by side, one thread each; '
+            'held-out = sequence 0006R0; '
+            f'variants: '
+            + '; '.join(f'{i}: {k} ({" ".join(v) or "as the recipe"})' for i, (k, v) in enumerate(HEADS.items())),
+            with_val=False,
+            meta={'variants': list(HEADS), 'iterations_each': ABLATION_ITERS, 'seeds': list(SEEDS)},
+        )
+    else:
+        sys.exit(__doc__)

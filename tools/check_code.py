@@ -1,0 +1,62 @@
+"""Size rules the formatter and the linter do not check, for the notebooks and the library they export.
+
+    python tools/check_code.py          print every breach; exit 1 if there is one
+
+- no line of dmnet/ over 120 characters (the `__all__` list that nbdev writes itself is left out: its wrapper counts
+  120 characters without the `__all__ = ` in front);
+- no function or method of dmnet/ whose body (docstring included) is over 40 lines;
+- no code cell of a notebook over 60 lines.
+"""
+
+import ast
+import json
+import sys
+from pathlib import Path
+
+root = Path(__file__).resolve().parent.parent
+MAX_LINE, MAX_FUNCTION, MAX_CELL = 120, 40, 60
+
+
+def nbdev_all_lines(lines: list[str]) -> set[int]:
+    "Line numbers (from 1) of the `__all__ = [...]` block that nbdev generates."
+    start = next((i for i, line in enumerate(lines) if line.startswith('__all__ = [')), None)
+    if start is None:
+        return set()
+    end = next(i for i in range(start, len(lines)) if lines[i].rstrip().endswith(']'))
+    return set(range(start + 1, end + 2))
+
+
+def long_lines(path: Path) -> list[str]:
+    lines = path.read_text(encoding='utf-8').splitlines()
+    skip = nbdev_all_lines(lines)
+    return [
+        f'{path.relative_to(root)}:{i}: line of {len(line)} characters'
+        for i, line in enumerate(lines, 1)
+        if len(line) > MAX_LINE and i not in skip
+    ]
+
+
+def long_functions(path: Path) -> list[str]:
+    tree = ast.parse(path.read_text(encoding='utf-8'))
+    funcs = [n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]
+    sizes = [(f, f.end_lineno - f.body[0].lineno + 1) for f in funcs]
+    where = path.relative_to(root)
+    return [f'{where}:{f.lineno}: {f.name} has a body of {n} lines' for f, n in sizes if n > MAX_FUNCTION]
+
+
+def long_cells(path: Path) -> list[str]:
+    cells = json.loads(path.read_text(encoding='utf-8'))['cells']
+    sizes = [(i, len(''.join(c['source']).splitlines())) for i, c in enumerate(cells) if c['cell_type'] == 'code']
+    return [f'{path.relative_to(root)}: cell {i} has {n} lines' for i, n in sizes if n > MAX_CELL]
+
+
+def breaches() -> list[str]:
+    modules = sorted(p for p in (root / 'dmnet').glob('*.py') if p.name != '_modidx.py')
+    out = [b for p in modules for b in long_lines(p) + long_functions(p)]
+    return out + [b for p in sorted((root / 'nbs').glob('*.ipynb')) for b in long_cells(p)]
+
+
+if __name__ == '__main__':
+    found = breaches()
+    print('\n'.join(found) if found else 'code sizes: every line, function and cell within its limit')
+    sys.exit(1 if found else 0)
