@@ -7,13 +7,12 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
-import sys
 from pathlib import Path
 import numpy as np
 from PIL import Image
 from tqdm import tqdm
 from .datasets import cityscapes_train_ids, read_label, voc_palette, read_ids, data_root
-from .runtime import atomic_write
+from .runtime import atomic_write, command
 
 # %% auto #0
 __all__ = ['prepare_cityscapes', 'prepare_voc_aug', 'prepare_camvid', 'voc_with_standins', 'prepare_cli']
@@ -39,8 +38,8 @@ def prepare_cityscapes(root: str | os.PathLike, overwrite: bool = False) -> int:
 def _load_sbd_mat(path: Path) -> np.ndarray:
     try:
         from scipy.io import loadmat
-    except ImportError as e:
-        raise ImportError(
+    except ImportError as e:  # an optional package the user can add: a one-line error, not a traceback
+        raise ValueError(
             "reading SBD's .mat labels needs scipy: `pip install scipy` (only for this preparation step), "
             "or download a ready SegmentationClassAug folder"
         ) from e
@@ -68,7 +67,7 @@ def prepare_voc_aug(sbd_root: str | os.PathLike, voc_root: str | os.PathLike, lo
         shutil.copyfile(voc / 'SegmentationClass' / f'{i}.png', out / f'{i}.png')
     train_aug = sorted((set(sbd_ids) | set(voc_train)) - voc_val)
     (voc / 'ImageSets/SegmentationAug').mkdir(parents=True, exist_ok=True)
-    (voc / 'ImageSets/SegmentationAug/train_aug.txt').write_text('\n'.join(train_aug) + '\n')
+    atomic_write(voc / 'ImageSets/SegmentationAug/train_aug.txt', '\n'.join(train_aug) + '\n')
     return len(train_aug)
 
 # %% ../nbs/07d_prepare.ipynb #3675de27
@@ -104,10 +103,12 @@ def prepare_camvid(
             with Image.open(f) as im:
                 size = (round(im.width * scale), round(im.height * scale))
                 photo = im.convert('RGB').resize(size, Image.BILINEAR, reducing_gap=None)
-            atomic_write(dst / split / f'{f.stem}.jpg', lambda f: photo.save(f, format='JPEG', quality=quality))
+            atomic_write(dst / split / f'{f.stem}.jpg', lambda out: photo.save(out, format='JPEG', quality=quality))
             with Image.open(lbl) as lb:
                 small = lb.resize(size, Image.NEAREST)
-            atomic_write(dst / f'{split}annot' / f'{f.stem}.png', lambda f: small.save(f, format='PNG', optimize=True))
+            atomic_write(
+                dst / f'{split}annot' / f'{f.stem}.png', lambda out: small.save(out, format='PNG', optimize=True)
+            )
         counts[split] = len(files)
     if (src / 'camvid11.png').is_file():
         shutil.copyfile(src / 'camvid11.png', dst / 'camvid11.png')
@@ -124,12 +125,12 @@ def voc_with_standins(samples: str | os.PathLike, dst: str | os.PathLike) -> Pat
     for png in sorted({q.stem: q for q in root.glob('SegmentationClass*/*.png')}.values()):
         lab = np.array(Image.open(png))
         img = 0.6 * pal[lab] + 0.4 * rng.integers(0, 256, (*lab.shape, 3))
-        Image.fromarray(img.astype(np.uint8)).save(root / 'JPEGImages' / f'{png.stem}.jpg')
+        photo = Image.fromarray(img.astype(np.uint8))
+        atomic_write(root / 'JPEGImages' / f'{png.stem}.jpg', lambda out: photo.save(out, format='JPEG'))
     return dst
 
 # %% ../nbs/07d_prepare.ipynb #470f520a
-def prepare_cli(argv=None):
-    "Command line: dmnet_prepare {cityscapes,voc-aug,camvid} ..."
+def _prepare_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog='dmnet_prepare', description='Prepare datasets for dmnet (see data/README.md).')
     sub = p.add_subparsers(dest='what', required=True)
     c = sub.add_parser('cityscapes', help='write *_labelTrainIds.png from *_labelIds.png')
@@ -143,14 +144,16 @@ def prepare_cli(argv=None):
     m.add_argument('--dst', required=True)
     m.add_argument('--scale', type=float, default=0.5)
     m.add_argument('--quality', type=int, default=90)
-    a = p.parse_args(argv)
-    try:
-        if a.what == 'cityscapes':
-            print(f"wrote {prepare_cityscapes(data_root(a.data_root) / 'cityscapes', a.overwrite)} files")
-        elif a.what == 'voc-aug':
-            print(f"train_aug: {prepare_voc_aug(a.sbd, data_root(a.data_root) / 'VOCdevkit/VOC2012')} ids")
-        else:
-            print(prepare_camvid(a.src, a.dst, a.scale, a.quality))
-    except (FileNotFoundError, ValueError, ImportError) as e:
-        print(f'dmnet_prepare: error: {e}', file=sys.stderr)
-        sys.exit(2)
+    return p
+
+
+@command('dmnet_prepare')
+def prepare_cli(argv=None):
+    "Command line: dmnet_prepare {cityscapes,voc-aug,camvid} ..."
+    a = _prepare_parser().parse_args(argv)
+    if a.what == 'cityscapes':
+        print(f"wrote {prepare_cityscapes(data_root(a.data_root) / 'cityscapes', a.overwrite)} files")
+    elif a.what == 'voc-aug':
+        print(f"train_aug: {prepare_voc_aug(a.sbd, data_root(a.data_root) / 'VOCdevkit/VOC2012')} ids")
+    else:
+        print(prepare_camvid(a.src, a.dst, a.scale, a.quality))
