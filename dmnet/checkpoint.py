@@ -9,6 +9,7 @@ import os
 import re
 import urllib.error
 import urllib.parse
+import urllib.request
 from pathlib import Path
 import torch
 import torchvision
@@ -18,28 +19,74 @@ from .config import Preset
 from .runtime import atomic_write
 
 # %% auto #0
-__all__ = ['PRETRAINED_URLS', 'WEIGHTS_FORMAT', 'read_file', 'atomic_save', 'unwrap_state_dict', 'read_source', 'load_checkpoint',
-           'is_pretrained_name', 'pretrained_url', 'backbone_state_dict', 'load_pretrained_backbone', 'read_key_list',
-           'random_state_dict', 'export_weights']
+__all__ = ['PRETRAINED_URLS', 'WEIGHTS_FORMAT', 'weights_digest', 'file_digest', 'read_file', 'atomic_save', 'save_checkpoint',
+           'unwrap_state_dict', 'read_source', 'load_checkpoint', 'is_pretrained_name', 'pretrained_url',
+           'backbone_state_dict', 'load_pretrained_backbone', 'read_key_list', 'random_state_dict', 'export_weights']
 
 # %% ../nbs/09a_checkpoint.ipynb #97fb15b9
+def weights_digest(state_dict: dict) -> str:
+    "sha256 of a state dict's names, dtypes, shapes and bytes, in key order."
+    h = hashlib.sha256()
+    for k in sorted(state_dict):
+        t = state_dict[k].detach().cpu().contiguous()
+        h.update(f'{k}|{t.dtype}|{tuple(t.shape)}|'.encode())
+        h.update(t.reshape(-1).view(torch.uint8).numpy().tobytes())
+    return h.hexdigest()
+
+
+def file_digest(path: str | os.PathLike) -> str:
+    "sha256 of a file's bytes."
+    h = hashlib.sha256()
+    with open(path, 'rb') as f:
+        for block in iter(lambda: f.read(1 << 20), b''):
+            h.update(block)
+    return h.hexdigest()
+
+# %% ../nbs/09a_checkpoint.ipynb #3026c460
+def _check_sidecar(path: Path):
+    "A `<file>.sha256` beside a checkpoint holds the sha256 its bytes must have."
+    side = path.with_name(path.name + '.sha256')
+    if side.is_file() and file_digest(path) != side.read_text().split()[0]:
+        raise ValueError(
+            f"{path} is damaged: its bytes do not match the sha256 in {side.name} (a changed or truncated "
+            "file); get it again"
+        )
+
+
+def _check_weights(obj, path: Path):
+    "A dmnet checkpoint stores the sha256 of its weights; they must still have it."
+    if isinstance(obj, dict) and 'weights_sha256' in obj and weights_digest(obj['model']) != obj['weights_sha256']:
+        raise ValueError(
+            f"{path} is damaged: its weights do not match the sha256 stored in it (a changed byte?); "
+            "use an earlier checkpoint (prev.pth beside a run's last.pth)"
+        )
+
+
 def read_file(path: str | os.PathLike, map_location='cpu'):
-    "The object stored in a PyTorch file, read with `weights_only=True`; a clear error naming the file otherwise."
+    "The object stored in a PyTorch file, read with `weights_only=True` and its digests checked; one clear error else."
     path = Path(path).expanduser()
     if not path.is_file():
         raise FileNotFoundError(f"checkpoint not found: {path} (give a file path, a URL or a known name)")
+    _check_sidecar(path)
     try:
-        return torch.load(path, map_location=map_location, weights_only=True)
+        obj = torch.load(path, map_location=map_location, weights_only=True)
     except Exception as e:
         raise ValueError(
-            f"could not read {path} as a PyTorch checkpoint with weights_only=True "
-            f"(truncated, not a checkpoint, or it holds arbitrary Python objects): {e}"
+            f"could not read {path} as a PyTorch checkpoint with weights_only=True (truncated, not a "
+            f"checkpoint, or it holds arbitrary Python objects): {e}"
         ) from e
+    _check_weights(obj, path)
+    return obj
 
-
-def atomic_save(obj, path: str | os.PathLike) -> Path:
+# %% ../nbs/09a_checkpoint.ipynb #b91e47cc
+def atomic_save(obj, path: str | os.PathLike, keep_previous: str | None = None) -> Path:
     "`torch.save` through the runtime's `atomic_write`: a crash or a full disk never leaves half a file."
-    return atomic_write(path, lambda f: torch.save(obj, f))
+    return atomic_write(path, lambda f: torch.save(obj, f), keep_previous)
+
+
+def save_checkpoint(ck: dict, path: str | os.PathLike, keep_previous: str | None = None) -> Path:
+    "A dmnet checkpoint (`ck['model']` its weights) written atomically, with the sha256 of its weights stored in it."
+    return atomic_save({**ck, 'weights_sha256': weights_digest(ck['model'])}, path, keep_previous)
 
 # %% ../nbs/09a_checkpoint.ipynb #edd01820
 _WRAPPERS = ('state_dict', 'model', 'model_state_dict', 'net', 'network')
@@ -114,6 +161,8 @@ def read_source(source, map_location='cpu', model_dir: str | None = None):
     src, named = str(source), is_pretrained_name(str(source))
     if named:
         src = pretrained_url(src)
+    if src.startswith('file://'):  # a local file: read where it is, never copied into a download cache
+        return read_file(urllib.request.url2pathname(urllib.parse.urlparse(src).path), map_location)
     if '://' in src:
         return _download(src, named, model_dir, map_location)
     return read_file(src, map_location)
@@ -231,6 +280,5 @@ def export_weights(model: nn.Module, path: str | os.PathLike, preset: Preset, me
     sd = {k: v.detach().cpu().clone() for k, v in model.state_dict().items() if not k.startswith('auxiliary_head.')}
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    return atomic_save(
-        {'model': sd, 'preset': preset.as_dict(), 'metrics': metrics or {}, 'format': WEIGHTS_FORMAT}, path
-    )
+    ck = {'model': sd, 'preset': preset.as_dict(), 'metrics': metrics or {}, 'format': WEIGHTS_FORMAT}
+    return save_checkpoint(ck, path)

@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import math
 import os
@@ -27,7 +28,8 @@ from .datasets import repo_data_dir
 from .inference import evaluate, save_overlays
 from .learner import Learner, NonFiniteLoss, TimeBudgetCB, dmnet_learner, plot_history
 from .metrics import format_results
-from .runtime import AMP_MODES, command, dist_info, in_sync, pick_device, process_group, write_json
+from .runtime import AMP_MODES, command, dist_info, exclusive_folder, in_sync, pick_device, process_group
+from .runtime import write_json
 from .tables import format_table
 
 # %% auto #0
@@ -156,7 +158,16 @@ def _train_parser() -> argparse.ArgumentParser:
     return ap
 
 # %% ../nbs/11b_cli.ipynb #e773cc6a
-RUN_FILES = ('last.pth', 'best.pth', 'history.jsonl', 'history.png', 'predictions.png', 'metrics.json', 'run.json')
+RUN_FILES = (
+    'last.pth',
+    'prev.pth',
+    'best.pth',
+    'history.jsonl',
+    'history.png',
+    'predictions.png',
+    'metrics.json',
+    'run.json',
+)
 
 
 def claim_run_folder(out: Path, resume, overwrite: bool):
@@ -188,33 +199,43 @@ def _train_preset(a) -> Preset:
     return get_preset(a.preset, list(a.overrides) + extra)
 
 
-def _make_learner(a) -> tuple[Learner, Path, float | None]:
-    "The learner of a `dmnet_train` command line, resumed if asked; its run folder; the time budget in seconds."
-    preset = _train_preset(a)
-    out = Path(a.out or Path('runs') / preset.name)
-    resume = a.resume
-    if resume == 'auto':
-        resume = out / 'last.pth' if (out / 'last.pth').is_file() else None
-    claim_run_folder(out, resume, a.overwrite)
-    out.mkdir(parents=True, exist_ok=True)
-    budget = parse_duration(a.time_budget) if a.time_budget else None
-    learn = dmnet_learner(
-        preset,
-        out,
-        a.data_root,
-        pick_device(a.device),
-        a.workers,
-        micro_batch=a.micro_batch,
-        amp=a.amp,
-        channels_last=a.channels_last,
-        compile=a.compile,
-        pretrained=resume is None,
-    )
-    if resume:
-        learn.load(resume)
+def _auto_resume(out: Path) -> list[Path]:
+    "The checkpoints `--resume auto` may continue from, newest first."
+    found = [out / n for n in ('last.pth', 'prev.pth') if (out / n).is_file()]
+    if not found and any((out / f).exists() for f in RUN_FILES):
+        raise ValueError(
+            f"{out} holds a run that wrote no checkpoint yet: there is nothing to resume; start it again "
+            "with --overwrite (instead of --resume auto)"
+        )
+    return found
+
+# %% ../nbs/11b_cli.ipynb #19de3c20
+def _resume(learn: Learner, candidates: list[Path]):
+    "Continue from the first candidate that reads whole; a damaged newest one is passed over with a warning."
+    for i, path in enumerate(candidates):
+        try:
+            learn.load(path)
+        except ValueError as e:
+            if i + 1 == len(candidates):
+                raise
+            if learn.main:
+                print(f"dmnet_train: warning: {e}; falling back to {candidates[i + 1]}", file=sys.stderr)
+            continue
         if learn.main:
-            print(f"resumed from {resume} at iteration {learn.it}", file=sys.stderr)
-    return learn, out, budget
+            print(f"resumed from {path} at iteration {learn.it}", file=sys.stderr)
+        return
+
+# %% ../nbs/11b_cli.ipynb #34b38304
+def _make_learner(a, preset: Preset, out: Path) -> tuple[Learner, float | None]:
+    "The learner of a `dmnet_train` command line, resumed if asked; the time budget in seconds."
+    resume = _auto_resume(out) if a.resume == 'auto' else [Path(a.resume)] if a.resume else []
+    claim_run_folder(out, resume, a.overwrite)
+    budget = parse_duration(a.time_budget) if a.time_budget else None
+    parts = dict(micro_batch=a.micro_batch, amp=a.amp, channels_last=a.channels_last, compile=a.compile)
+    learn = dmnet_learner(preset, out, a.data_root, pick_device(a.device), a.workers, pretrained=not resume, **parts)
+    if resume:
+        _resume(learn, resume)
+    return learn, budget
 
 # %% ../nbs/11b_cli.ipynb #2adea4ba
 def _finish(learn: Learner, out: Path):
@@ -250,7 +271,20 @@ def _announce(learn: Learner, a, budget):
 
 # %% ../nbs/11b_cli.ipynb #16ae949f
 def _train(a, argv):
-    learn, out, budget = _make_learner(a)
+    preset = _train_preset(a)
+    out = Path(a.out or Path('runs') / preset.name)
+    with exclusive_folder(out) if dist_info()[0] == 0 else contextlib.nullcontext() as stale:
+        if stale:
+            print(
+                f"dmnet_train: note: the last run in {out} ({stale}) was killed before it could release the "
+                "folder; taking it over",
+                file=sys.stderr,
+            )
+        _train_in(a, argv, *_make_learner(a, preset, out), out)
+
+
+def _train_in(a, argv, learn: Learner, budget: float | None, out: Path):
+    "Train, record the session, evaluate: the run folder is this process's."
     record = run_record(learn, ['dmnet_train', *(argv if argv is not None else sys.argv[1:])])
     if learn.main:
         _announce(learn, a, budget)

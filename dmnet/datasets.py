@@ -21,10 +21,10 @@ from torchvision.transforms.v2 import functional as TF
 
 # %% auto #0
 __all__ = ['ENV_DATA_ROOT', 'VOC_CLASSES', 'CITYSCAPES_CLASSES', 'CAMVID_CLASSES', 'ADE20K_CLASSES', 'CITYSCAPES_PALETTE',
-           'CAMVID_PALETTE', 'IMAGENET_MEAN', 'IMAGENET_STD', 'CITYSCAPES_ID_TO_TRAINID', 'repo_data_dir', 'data_root',
-           'voc_palette', 'read_image', 'read_label', 'normalize', 'denormalize', 'SegDataset', 'read_ids', 'VOCAug',
-           'reduce_zero_label', 'ADE20K', 'cityscapes_train_ids', 'Cityscapes', 'camvid_sequence', 'CamVid',
-           'class_pixels']
+           'CAMVID_PALETTE', 'MAX_PIXELS', 'IMAGENET_MEAN', 'IMAGENET_STD', 'CITYSCAPES_ID_TO_TRAINID', 'repo_data_dir',
+           'data_root', 'voc_palette', 'image_header', 'read_image', 'read_label', 'normalize', 'denormalize',
+           'SegDataset', 'read_ids', 'VOCAug', 'reduce_zero_label', 'ADE20K', 'cityscapes_train_ids', 'Cityscapes',
+           'camvid_sequence', 'CamVid', 'class_pixels']
 
 # %% ../nbs/07a_datasets.ipynb #3ed8fc33
 ENV_DATA_ROOT = 'DMNET_DATA'
@@ -99,26 +99,60 @@ def voc_palette(n: int = 256) -> tuple[tuple[int, int, int], ...]:
     return tuple(pal)
 
 # %% ../nbs/07a_datasets.ipynb #e55a0690
-def read_image(path: Path) -> torch.Tensor:
-    "An RGB image as a uint8 tensor 3×H×W; a clear error naming the file if it cannot be read."
-    if decode_image is not None and str(path).lower().endswith(('.jpg', '.jpeg', '.png')):
-        try:
-            img = decode_image(read_file(str(path)), mode=ImageReadMode.RGB)
-        except Exception:
-            img = None  # PIL below reads it or says why not
-        if img is not None and img.dtype == torch.uint8:
-            return img
+MAX_PIXELS = int(os.environ.get('DMNET_MAX_PIXELS', Image.MAX_IMAGE_PIXELS or 89_478_485))  # PIL's own default
+
+
+def image_header(path: Path) -> tuple[int, int, str]:
+    "(width, height, PIL mode) from the file's header alone, nothing decoded."
+    old, Image.MAX_IMAGE_PIXELS = Image.MAX_IMAGE_PIXELS, None  # the size is judged below, with its own message
     try:
         with Image.open(path) as im:
-            arr = np.array(im.convert('RGB'))  # other formats, 16-bit PNGs
+            return im.width, im.height, im.mode
+    finally:
+        Image.MAX_IMAGE_PIXELS = old
+
+
+def _to_uint8(img: torch.Tensor) -> torch.Tensor:
+    "16-bit samples scaled to 8 bits (65535 → 255), rounded."
+    return ((img.to(torch.int32) * 255 + 32767) // 65535).to(torch.uint8)
+
+# %% ../nbs/07a_datasets.ipynb #a537f642
+def _read_with_pil(path: Path) -> torch.Tensor:
+    with Image.open(path) as im:
+        if im.mode.startswith('I'):  # 16-bit grey (I;16, or I holding 16-bit values): scaled, not clipped
+            grey = _to_uint8(torch.from_numpy(np.array(im).astype(np.int32)).clamp(0, 65535))
+            return grey.expand(3, -1, -1).contiguous()
+        arr = np.array(im.convert('RGB'))  # palette, grey, RGBA, CMYK, 1-bit: PIL's conversions
+    return torch.from_numpy(arr).permute(2, 0, 1).contiguous()
+
+
+def read_image(path: Path, max_pixels: int | None = None) -> torch.Tensor:
+    "An RGB image as a uint8 tensor 3×H×W of at most `max_pixels` (`MAX_PIXELS`); one clear error naming the file else."
+    limit = max_pixels or MAX_PIXELS
+    try:
+        w, h, _ = image_header(path)
     except Exception as e:
         raise ValueError(
             f"cannot read image {path}: {e.__class__.__name__}: {' '.join(str(e).split())} "
             "(expected a JPEG or PNG photo)"
         ) from e
-    return torch.from_numpy(arr).permute(2, 0, 1).contiguous()
+    if w * h > limit:
+        raise ValueError(
+            f"image {path} is {w}×{h} = {w * h:,} pixels, over the limit of {limit:,}: downscale it, or "
+            "raise the limit (DMNET_MAX_PIXELS, or --max-pixels for dmnet_predict)"
+        )
+    if decode_image is not None and str(path).lower().endswith(('.jpg', '.jpeg', '.png')):
+        try:
+            img = decode_image(read_file(str(path)), mode=ImageReadMode.RGB)
+            return _to_uint8(img) if img.dtype == torch.uint16 else img
+        except Exception:
+            pass  # PIL below reads it or says why not
+    try:
+        return _read_with_pil(path)
+    except Exception as e:
+        raise ValueError(f"cannot read image {path}: {e.__class__.__name__}: {' '.join(str(e).split())}") from e
 
-
+# %% ../nbs/07a_datasets.ipynb #c4bd7dc8
 def read_label(path: Path) -> np.ndarray:
     "A label map (class indices) as an H×W integer array; palette PNGs give their indices, not their colours."
     if decode_image is not None and str(path).lower().endswith('.png'):

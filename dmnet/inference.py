@@ -24,9 +24,9 @@ from .metrics import ConfusionMatrix
 from .transforms import rescale_size, colorize, class_legend
 
 # %% auto #0
-__all__ = ['TTA_SCALES', 'inference_whole', 'slide_windows', 'inference_slide', 'fold_batchnorm', 'InferenceModel',
-           'optimize_for_inference', 'inference_model', 'tta_inputs', 'predict_probs', 'predict', 'evaluate',
-           'show_predictions', 'save_overlays']
+__all__ = ['TTA_SCALES', 'PREDICT_BYTES', 'inference_whole', 'slide_windows', 'inference_slide', 'fold_batchnorm',
+           'InferenceModel', 'optimize_for_inference', 'inference_model', 'tta_inputs', 'predict_probs',
+           'banded_argmax', 'predict', 'EvaluationStopped', 'evaluate', 'show_predictions', 'save_overlays']
 
 # %% ../nbs/10_inference.ipynb #1e83818e
 def _logits(model, x):
@@ -247,6 +247,38 @@ def _test_settings(model, scale, mode, crop, stride):
     scale, mode = pick(scale, 'base_scale', (2048, 512)), pick(mode, 'eval_mode', 'whole')
     return scale, mode, pick(crop, 'eval_crop', (512, 512)), pick(stride, 'eval_stride', (341, 341))
 
+# %% ../nbs/10_inference.ipynb #141d06cc
+PREDICT_BYTES = 512 * 2**20  # class probabilities at the photo's size above which `predict` works in bands of rows
+
+
+def _resize_rows(logits: torch.Tensor, size, y0: int, y1: int, align_corners: bool) -> torch.Tensor:
+    "Rows y0..y1 of `F.interpolate(logits, size, mode='bilinear')`, without computing the others."
+    (H, W), h = size, logits.shape[-2]
+    y = torch.arange(y0, y1, dtype=torch.float32, device=logits.device)
+    if align_corners:
+        s = y * ((h - 1) / (H - 1) if H > 1 else 0.0)
+    else:
+        s = ((y + 0.5) * (h / H) - 0.5).clamp(min=0)
+    i0 = s.floor().long().clamp(max=h - 1)
+    i1, w1 = (i0 + 1).clamp(max=h - 1), (s - i0)[:, None]
+    rows = logits[:, :, i0, :] * (1 - w1) + logits[:, :, i1, :] * w1
+    return F.interpolate(rows, size=(y1 - y0, W), mode='bilinear', align_corners=align_corners)  # the columns
+
+
+def banded_argmax(outputs, size, align_corners: bool = False, rows: int = 256) -> torch.Tensor:
+    "argmax over classes of the mean softmax of `outputs` [(logits, flipped)] resized to `size`, `rows` at a time."
+    H, W = size
+    label = torch.empty(H, W, dtype=torch.long)
+    for y0 in range(0, H, rows):
+        y1 = min(H, y0 + rows)
+        bands = (_resize_rows(lg.flip(-1) if fl else lg, size, y0, y1, align_corners) for lg, fl in outputs)
+        label[y0:y1] = sum(b.softmax(1) for b in bands).argmax(1)[0].cpu()
+    return label
+
+
+def _logits_of(model, x, mode, crop, stride, C):
+    return inference_whole(model, x) if mode == 'whole' else inference_slide(model, x, crop, stride, C)
+
 # %% ../nbs/10_inference.ipynb #4fb0b11d
 def predict(
     model,
@@ -267,13 +299,18 @@ def predict(
     if scale is not None:
         img = F.interpolate(img[None].float(), size=rescale_size(H, W, scale), mode='bilinear', align_corners=False)[0]
     device = device or next(model.parameters()).device
-    x = normalize(img).unsqueeze(0).to(device)
-    probs = predict_probs(
-        inference_model(model, amp), x, (H, W), mode, TTA_SCALES if tta else (1.0,), tta, crop, stride
-    )
-    return probs.argmax(1)[0].cpu()
+    x, fast = normalize(img).unsqueeze(0).to(device), inference_model(model, amp)
+    scales, C = TTA_SCALES if tta else (1.0,), fast.num_classes
+    if C * H * W * 4 <= PREDICT_BYTES:  # the class probabilities at the photo's size fit: one resize
+        return predict_probs(fast, x, (H, W), mode, scales, tta, crop, stride).argmax(1)[0].cpu()
+    outputs = [(_logits_of(fast, xi, mode, crop, stride, C), fl) for _, fl, xi in tta_inputs(x, scales, tta)]
+    return banded_argmax(outputs, (H, W), fast.align_corners, max(1, PREDICT_BYTES // (C * W * 4)))
 
 # %% ../nbs/10_inference.ipynb #c7f85180
+class EvaluationStopped(Exception):
+    "An evaluation ended early because its caller asked it to stop."
+
+
 @torch.no_grad()
 def evaluate(
     model,
@@ -288,8 +325,10 @@ def evaluate(
     ignore_index: int = 255,
     max_items: int | None = None,
     amp: str = 'off',
+    stop=None,
 ) -> ConfusionMatrix:
-    "Confusion matrix of `model` over `dataset` (items: normalised image, original-size label); split over processes."
+    """Confusion matrix of `model` over `dataset` (items: normalised image, original-size label); split over processes.
+    `stop`, asked before each image, ends the evaluation early with `EvaluationStopped` (a run told to stop)."""
     C = num_classes or model.num_classes
     device = device or next(model.parameters()).device
     rank, world, _ = dist_info()
@@ -299,19 +338,12 @@ def evaluate(
     bar = tqdm(
         range(rank, n, world), desc='evaluate', disable=not progress or rank != 0, leave=False, mininterval=1.0
     )  # a few lines in a notebook, not one per image
+    scales = TTA_SCALES if tta else (1.0,)
     for i in bar:
+        if stop is not None and stop():
+            raise EvaluationStopped(f'evaluation stopped after {(i - rank) // world} of {n} images')
         img, label = dataset[i]
-        probs = predict_probs(
-            fast,
-            img[None].to(device),
-            tuple(label.shape[-2:]),
-            mode,
-            TTA_SCALES if tta else (1.0,),
-            tta,
-            crop,
-            stride,
-            C,
-        )
+        probs = predict_probs(fast, img[None].to(device), tuple(label.shape[-2:]), mode, scales, tta, crop, stride, C)
         cm.update(probs.argmax(1)[0], label.to(device))
         if (i // world) % 10 == 0:
             bar.set_postfix(mIoU=f"{100 * cm.compute()['mIoU']:.1f}", refresh=False)

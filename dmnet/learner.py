@@ -19,7 +19,7 @@ import torch
 from torch import nn
 from tqdm import tqdm
 
-from .checkpoint import atomic_save, load_pretrained_backbone, read_file
+from .checkpoint import load_pretrained_backbone, read_file, save_checkpoint
 from .config import Preset, build_dataset
 from .convert import load_into
 from .datasets import class_pixels
@@ -270,11 +270,11 @@ def elapsed(self: Learner) -> float:
 
 
 @patch
-def evaluate(self: Learner, dataset=None, max_items: int | None = None, progress: bool = False):
-    "Confusion matrix on the validation set (or `dataset`) with the preset's evaluation mode."
+def evaluate(self: Learner, dataset=None, max_items: int | None = None, progress: bool = False, stop=None):
+    "Confusion matrix on the validation set (or `dataset`) with the preset's evaluation mode; `stop` may end it early."
     p, ds = self.preset, dataset or self.parts.val_ds
     args = (p.num_classes, p.eval_mode, False, p.eval_crop, p.eval_stride, self.parts.device)
-    return evaluate_model(self.model, ds, *args, progress and self.main, max_items=max_items)
+    return evaluate_model(self.model, ds, *args, progress and self.main, max_items=max_items, stop=stop)
 
 # %% ../nbs/11a_learner.ipynb #2f2c19c6
 class DeviceCB(Callback):
@@ -462,7 +462,8 @@ class CheckpointCB(Callback):
     def save(self, learn, name: str = 'last') -> Path | None:
         if not learn.main:
             return None
-        path = atomic_save(run_state(learn), self.out / f'{name}.pth')
+        keep = 'prev.pth' if name == 'last' else None  # the checkpoint it replaces stays, as a fallback
+        path = save_checkpoint(run_state(learn), self.out / f'{name}.pth', keep_previous=keep)
         if name == 'last':
             self.saved_it = learn.it
         return path
@@ -592,17 +593,31 @@ class ValidationCB(Callback):
     order = 60
 
     def __init__(self, every: int, progress: bool = True):
-        self.every, self.progress = every, progress
+        self.every, self.progress, self.validated = every, progress, 0
+
+    def due(self, learn) -> bool:
+        return bool(self.every) and learn.it > 0 and (learn.it % self.every == 0 or learn.it == learn.preset.iters)
+
+    def before_fit(self, learn):
+        if self.due(learn) and self.validated < learn.it:  # a validation cut short (a kill, a signal) is done again
+            self.validate(learn)
 
     def after_step(self, learn):
-        if self.every and (learn.it % self.every == 0 or learn.it == learn.preset.iters):
+        if self.due(learn):
             self.validate(learn)
 
     def validate(self, learn):
         sync_buffers(learn.model)
-        cm = learn.evaluate(progress=self.progress)
-        learn.last_eval, learn.val_metrics = (learn.it, cm), cm.compute()
+        stop = (lambda: learn.stop_signal is not None) if learn.parts.world == 1 else None  # see StopSignalsCB
+        cm = learn.evaluate(progress=self.progress, stop=stop)
+        learn.last_eval, learn.val_metrics, self.validated = (learn.it, cm), cm.compute(), learn.it
         learn.callback('after_validate')
+
+    def state_dict(self) -> dict:
+        return {'validated_iter': self.validated}
+
+    def load_state_dict(self, ck: dict):
+        self.validated = ck.get('validated_iter', ck['iteration'])
 
 # %% ../nbs/11a_learner.ipynb #a0eb53bd
 class TimeBudgetCB(Callback):
@@ -620,6 +635,8 @@ class TimeBudgetCB(Callback):
             learn.sched.max_iters = 10**12  # the length is unknown: no decay until it is planned
 
     def after_step(self, learn):
+        if agree_max(1.0 if learn.elapsed() >= self.seconds else 0.0, learn.parts.device):
+            self.end_here(learn)  # the budget is spent (a tiny budget, a slower machine than planned)
         if self.start is None:
             return
         if learn.it == self.start + self.probe[0]:
@@ -647,6 +664,16 @@ def plan(self: TimeBudgetCB, learn, rate_s: float) -> int:
         )
     return learn.planned_iters
 
+
+@patch
+def end_here(self: TimeBudgetCB, learn):
+    "Make this iteration the run's last: the budget is spent."
+    learn.planned_iters = learn.it
+    learn.preset, learn.sched.max_iters = learn.preset.replace(max_iters=learn.it), learn.it
+    self.start = None
+    if learn.main:
+        print(f"time budget {self.seconds:g} s spent: the run ends at iteration {learn.it}", file=sys.stderr)
+
 # %% ../nbs/11a_learner.ipynb #6c9d6f57
 class StopSignalsCB(Callback):
     "Ctrl-C / SIGTERM: finish the iteration, then end the fit as 'interrupted' (a third signal stops at once)."
@@ -657,7 +684,7 @@ class StopSignalsCB(Callback):
         self.signum, self.count, self.old = None, 0, {}
 
     def before_fit(self, learn):
-        self.signum, self.count, self.old = None, 0, {}
+        self.signum, self.count, self.old, self.learn = None, 0, {}, learn
         if threading.current_thread() is threading.main_thread():
             self.old = {s: signal.signal(s, self.handle) for s in (signal.SIGINT, signal.SIGTERM)}
 
@@ -665,7 +692,7 @@ class StopSignalsCB(Callback):
         self.count += 1
         if self.count >= 3:
             raise KeyboardInterrupt  # a third signal: stop at once, without saving
-        self.signum = self.signum or signum
+        self.signum = self.learn.stop_signal = self.signum or signum  # a validation in progress sees it too
         more = ' (a third signal stops at once, without saving)' if self.count == 2 else ''
         print(f"\nsignal {signal.Signals(signum).name}: finishing the iteration, then saving{more}", file=sys.stderr)
 

@@ -6,7 +6,10 @@
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import sys
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -16,13 +19,13 @@ from tqdm import tqdm
 
 from .config import DATASETS, EVAL_MODES
 from .convert import load_pretrained
-from .datasets import read_image
+from .datasets import MAX_PIXELS, read_image
 from .inference import inference_model, predict
-from .runtime import AMP_MODES, atomic_write, command, pick_device
+from .runtime import AMP_MODES, atomic_write, command, pick_device, write_json
 from .transforms import class_legend, colorize
 
 # %% auto #0
-__all__ = ['save_prediction', 'predict_cli']
+__all__ = ['MANIFEST', 'save_prediction', 'output_stems', 'predict_cli']
 
 # %% ../nbs/10b_predict.ipynb #f7ce96be
 def _mask_png(label: torch.Tensor, palette) -> Image.Image:
@@ -81,6 +84,7 @@ def _predict_parser() -> argparse.ArgumentParser:
     )
     ap.add_argument('--preset', default=None, help='the preset of a checkpoint that does not store one')
     ap.add_argument('--out', default='predictions', help='output folder (default: predictions/)')
+    ap.add_argument('--overwrite', action='store_true', help='replace output files that already exist (else refused)')
     ap.add_argument(
         '--mode', default=None, choices=EVAL_MODES, help="whole image or sliding windows (default: the preset's)"
     )
@@ -90,35 +94,74 @@ def _predict_parser() -> argparse.ArgumentParser:
         default='off',
         choices=tuple(AMP_MODES),
         help="off: fp32 (default); bf16: where the "
-        "hardware has it natively, refused otherwise; auto: bf16 where native, fp16 on other GPUs, fp32 on "
-        "other CPUs",
+        "hardware has it natively, refused otherwise; auto: bf16 where native, fp16 on other GPUs, fp32",
+    )
+    ap.add_argument(
+        '--max-pixels',
+        type=int,
+        default=None,
+        help=f'largest photo read (default {MAX_PIXELS:,}, or $DMNET_MAX_PIXELS)',
     )
     ap.add_argument('--device', default='cpu', help='cpu, cuda or cuda:N')
     ap.add_argument('--threads', type=int, default=None, help='torch CPU threads (>= 1)')
     return ap
 
-
+# %% ../nbs/10b_predict.ipynb #9fd1d659
 _IMAGE_SUFFIXES = ('.jpg', '.jpeg', '.png', '.bmp', '.webp')
+MANIFEST = 'dmnet_predict.json'  # in an output folder: the files dmnet_predict wrote there
+
+
+def _written_before(folder: Path) -> set[str]:
+    "The files dmnet_predict wrote into `folder` (relative paths, from its manifest)."
+    try:
+        return set(json.loads((folder / MANIFEST).read_text())['written'])
+    except (OSError, ValueError, KeyError, TypeError):
+        return set()
 
 
 def _image_files(inputs) -> list[Path]:
     files = []
     for p in map(Path, inputs):
         if p.is_dir():
-            files += sorted(q for q in p.iterdir() if q.suffix.lower() in _IMAGE_SUFFIXES)
+            ours = _written_before(p)
+            files += sorted(q for q in p.iterdir() if q.suffix.lower() in _IMAGE_SUFFIXES and q.name not in ours)
         elif p.is_file():
             files.append(p)
         else:
             raise FileNotFoundError(f"{p} is neither an image file nor a folder")
     if not files:
         raise FileNotFoundError(f"no images ({', '.join(_IMAGE_SUFFIXES)}) in {list(inputs)}")
-    return files
+    return list(dict.fromkeys(f.resolve() for f in files))  # each photo once
+
+# %% ../nbs/10b_predict.ipynb #a8302437
+def output_stems(files: list[Path]) -> list[Path]:
+    "Where each photo's outputs go, relative to --out: its stem, in its folder relative to the photos' common one."
+    root = Path(os.path.commonpath([str(f.parent) for f in files]))
+    rel = [f.relative_to(root) for f in files]
+    counts = Counter(r.with_suffix('') for r in rel)
+    return [r.parent / f'{r.stem}_{r.suffix[1:]}' if counts[r.with_suffix('')] > 1 else r.with_suffix('') for r in rel]
+
+
+def _targets(stem: Path) -> tuple[str, str]:
+    return f'{stem}_mask.png', f'{stem}_overlay.jpg'
+
+
+def _check_targets(out: Path, stems: list[Path], overwrite: bool):
+    "Refuse, before any work, to replace files that exist (unless asked to)."
+    there = [t for s in stems for t in _targets(s) if (out / t).exists()]
+    if there and not overwrite:
+        more = f' and {len(there) - 3} more' if len(there) > 3 else ''
+        raise ValueError(
+            f"{', '.join(str(out / t) for t in there[:3])}{more} already exist: choose another --out, or "
+            "pass --overwrite to replace them"
+        )
 
 # %% ../nbs/10b_predict.ipynb #769a3a36
 def _predict_model(a):
     "The model of a `dmnet_predict` command line (its preset attached), checked for the precision asked."
-    if a.threads is not None and a.threads < 1:
-        raise ValueError(f"--threads {a.threads} must be >= 1")
+    for flag, v in (('--threads', a.threads), ('--max-pixels', a.max_pixels)):
+        if v is not None and v < 1:
+            raise ValueError(f"{flag} {v} must be >= 1")
     if a.threads:
         torch.set_num_threads(a.threads)
     device = pick_device(a.device)
@@ -130,22 +173,37 @@ def _predict_model(a):
     return model
 
 
+def _predict_one(a, model, f: Path, stem: Path) -> bool:
+    "Predict one photo and write its two files; False (and one line) if it could not be read or did not fit."
+    ds = DATASETS[model.preset.dataset]
+    try:
+        image = read_image(f, a.max_pixels)
+        label = predict(model, image, mode=a.mode or 'preset', tta=a.tta, amp=a.amp)
+    except ValueError as e:
+        print(f"dmnet_predict: skipped: {e}", file=sys.stderr)
+        return False
+    except (MemoryError, torch.OutOfMemoryError) as e:
+        print(f"dmnet_predict: skipped {f}: out of memory ({e.__class__.__name__}); downscale it", file=sys.stderr)
+        return False
+    save_prediction(image, label, ds.palette, ds.classes, a.out / stem.parent, stem.name)
+    return True
+
+# %% ../nbs/10b_predict.ipynb #67eff62e
 @command('dmnet_predict')
 def predict_cli(argv=None):
     "dmnet_predict: segment image files and folders; per image a mask PNG and an overlay with a legend."
     a = _predict_parser().parse_args(argv)
-    files = _image_files(a.inputs)  # a missing photo is found before any weights are read
+    a.out = Path(a.out)
+    files = _image_files(a.inputs)  # a missing photo, or outputs in the way, are found before any weights are read
+    stems = output_stems(files)
+    _check_targets(a.out, stems, a.overwrite)
     model = _predict_model(a)
-    ds, failed = DATASETS[model.preset.dataset], 0
-    for f in tqdm(files, desc='predict', disable=len(files) == 1):
-        try:
-            image = read_image(f)
-        except ValueError as e:
-            print(f"dmnet_predict: skipped: {e}", file=sys.stderr)
-            failed += 1
-            continue
-        label = predict(model, image, mode=a.mode or 'preset', tta=a.tta, amp=a.amp)
-        save_prediction(image, label, ds.palette, ds.classes, a.out, f.stem)
-    print(f"wrote {len(files) - failed} prediction(s) to {a.out}/ ({model.preset.name})")
-    if failed:
+    written = _written_before(a.out)
+    for f, stem in tqdm(list(zip(files, stems)), desc='predict', disable=len(files) == 1):
+        if _predict_one(a, model, f, stem):
+            written |= {str(Path(t)) for t in _targets(stem)}
+            write_json(a.out / MANIFEST, {'written': sorted(written)})
+    done = sum(str(Path(_targets(s)[0])) in written for s in stems)
+    print(f"wrote {done} prediction(s) to {a.out}/ ({model.preset.name})")
+    if done < len(files):
         sys.exit(2)

@@ -15,6 +15,7 @@ import platform
 import random
 import subprocess
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,7 +27,7 @@ import torch.distributed as dist
 __all__ = ['AMP_MODES', 'USER_ERRORS', 'pick_device', 'dist_info', 'setup_distributed', 'process_group', 'agree_max',
            'agree_from_main', 'all_reduce_sum', 'sync_buffers', 'in_sync', 'cpu_bf16_native', 'autocast_dtype',
            'Precision', 'precision', 'keep_freed_memory', 'use_device', 'atomic_write', 'write_json', 'append_line',
-           'rng_state', 'set_rng_state', 'error_line', 'command']
+           'exclusive_folder', 'rng_state', 'set_rng_state', 'error_line', 'command']
 
 # %% ../nbs/00a_runtime.ipynb #6a6a08eb
 def pick_device(device: str | torch.device | None = None) -> torch.device:
@@ -278,31 +279,34 @@ def _write_through(data, f):
     os.fsync(f.fileno())
 
 # %% ../nbs/00a_runtime.ipynb #7588e8a4
-def atomic_write(path: str | os.PathLike, data) -> Path:
-    "Write `data` (bytes, str, or a function that writes to a binary file) to `path`: all of it or nothing."
+def atomic_write(path: str | os.PathLike, data, keep_previous: str | None = None) -> Path:
+    """Write `data` (bytes, str, or a function that writes to a binary file) to `path`: all of it or nothing. With
+    `keep_previous`, the file it replaces is kept under that name in the same folder."""
     path = Path(path)
     tmp = path.with_name(f'.{path.name}.{os.getpid()}.tmp')
     try:
         with open(tmp, 'wb') as f:
             _write_through(data, f)
+        if keep_previous and path.exists():
+            os.replace(path, path.with_name(keep_previous))
         os.replace(tmp, path)
         _fsync_dir(path.parent)
     except BaseException as e:
         with contextlib.suppress(OSError):
             tmp.unlink()
-        if isinstance(e, (OSError, RuntimeError)):  # torch.save reports a full disk as a RuntimeError
+        if isinstance(e, Exception):  # whatever failed (torch.save reports a full disk as a RuntimeError): one line
             why = getattr(e, 'strerror', None) or ' '.join(str(e).split())[:200]
             raise OSError(
                 f"could not write {path}: {why} (is the disk full or the folder read-only?); "
                 f"the previous {path.name}, if any, is unchanged"
-            ) from None
+            ) from e
         raise
     return path
 
 
-def write_json(path: str | os.PathLike, obj) -> Path:
+def write_json(path: str | os.PathLike, obj, keep_previous: str | None = None) -> Path:
     "`obj` as indented JSON at `path`, written whole."
-    return atomic_write(path, json.dumps(obj, indent=1) + '\n')
+    return atomic_write(path, json.dumps(obj, indent=1) + '\n', keep_previous)
 
 # %% ../nbs/00a_runtime.ipynb #fbccb2d0
 def append_line(path: str | os.PathLike, line: str) -> None:
@@ -314,6 +318,38 @@ def append_line(path: str | os.PathLike, line: str) -> None:
             raise OSError(f"could not append to {path}: short write (is the disk full?)")
     finally:
         os.close(fd)
+
+# %% ../nbs/00a_runtime.ipynb #c3c5a9dc
+def _lock_note(fd: int) -> str:
+    os.lseek(fd, 0, os.SEEK_SET)
+    return os.read(fd, 300).decode(errors='replace').strip()
+
+
+@contextlib.contextmanager
+def exclusive_folder(folder: str | os.PathLike, what: str = 'run folder'):
+    "The block as the only process working in `folder`; yields what the last holder left if it was killed, else ''."
+    import fcntl  # POSIX
+
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    fd = os.open(folder / '.lock', os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise ValueError(
+                f"the {what} {folder} is in use by another process ({_lock_note(fd) or 'starting'}): wait "
+                "for it to end, or choose another folder with --out"
+            ) from None
+        stale = _lock_note(fd)
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"pid {os.getpid()}, since {time.strftime('%Y-%m-%d %H:%M:%S')}".encode(), 0)
+        try:
+            yield stale
+        finally:
+            os.ftruncate(fd, 0)  # ended (an error included), not killed: nothing stale for the next holder
+    finally:
+        os.close(fd)  # releases the lock
 
 # %% ../nbs/00a_runtime.ipynb #3f56d7b8
 def rng_state() -> dict:
