@@ -19,18 +19,34 @@ from .config import Preset
 from .runtime import atomic_write
 
 # %% auto #0
-__all__ = ['PRETRAINED_URLS', 'WEIGHTS_FORMAT', 'weights_digest', 'file_digest', 'read_file', 'atomic_save', 'save_checkpoint',
+__all__ = ['PRETRAINED_URLS', 'WEIGHTS_FORMAT', 'content_digest', 'file_digest', 'read_file', 'atomic_save', 'save_checkpoint',
            'unwrap_state_dict', 'read_source', 'load_checkpoint', 'is_pretrained_name', 'pretrained_url',
            'backbone_state_dict', 'load_pretrained_backbone', 'read_key_list', 'random_state_dict', 'export_weights']
 
 # %% ../nbs/09a_checkpoint.ipynb #97fb15b9
-def weights_digest(state_dict: dict) -> str:
-    "sha256 of a state dict's names, dtypes, shapes and bytes, in key order."
-    h = hashlib.sha256()
-    for k in sorted(state_dict):
-        t = state_dict[k].detach().cpu().contiguous()
-        h.update(f'{k}|{t.dtype}|{tuple(t.shape)}|'.encode())
+def _feed(h, obj):
+    "Feed `obj` to the hash `h`: tensors by dtype, shape and bytes; containers in a fixed order; the rest by repr."
+    if isinstance(obj, torch.Tensor):
+        t = obj.detach().cpu().contiguous()
+        h.update(f'T|{t.dtype}|{tuple(t.shape)}|'.encode())
         h.update(t.reshape(-1).view(torch.uint8).numpy().tobytes())
+    elif isinstance(obj, dict):
+        h.update(f'D{len(obj)}|'.encode())
+        for k in sorted(obj, key=lambda k: (type(k).__name__, repr(k))):
+            h.update(f'{k!r}:'.encode())
+            _feed(h, obj[k])
+    elif isinstance(obj, (list, tuple)):
+        h.update(f'L{len(obj)}|'.encode())
+        for v in obj:
+            _feed(h, v)
+    else:
+        h.update(f'{type(obj).__name__}:{obj!r}|'.encode())
+
+
+def content_digest(obj) -> str:
+    "sha256 of everything a checkpoint holds (weights, optimiser state, numbers), however it was serialised."
+    h = hashlib.sha256()
+    _feed(h, obj)
     return h.hexdigest()
 
 
@@ -53,13 +69,15 @@ def _check_sidecar(path: Path):
         )
 
 
-def _check_weights(obj, path: Path):
-    "A dmnet checkpoint stores the sha256 of its weights; they must still have it."
-    if isinstance(obj, dict) and 'weights_sha256' in obj and weights_digest(obj['model']) != obj['weights_sha256']:
-        raise ValueError(
-            f"{path} is damaged: its weights do not match the sha256 stored in it (a changed byte?); "
-            "use an earlier checkpoint (prev.pth beside a run's last.pth)"
-        )
+def _check_contents(obj, path: Path):
+    "A dmnet checkpoint stores the sha256 of its contents; they must still have it."
+    if isinstance(obj, dict) and 'sha256' in obj:
+        rest = {k: v for k, v in obj.items() if k != 'sha256'}
+        if content_digest(rest) != obj['sha256']:
+            raise ValueError(
+                f"{path} is damaged: its contents do not match the sha256 stored in it (a changed byte?); "
+                "use an earlier checkpoint (prev.pth beside a run's last.pth)"
+            )
 
 
 def read_file(path: str | os.PathLike, map_location='cpu'):
@@ -75,7 +93,7 @@ def read_file(path: str | os.PathLike, map_location='cpu'):
             f"could not read {path} as a PyTorch checkpoint with weights_only=True (truncated, not a "
             f"checkpoint, or it holds arbitrary Python objects): {e}"
         ) from e
-    _check_weights(obj, path)
+    _check_contents(obj, path)
     return obj
 
 # %% ../nbs/09a_checkpoint.ipynb #b91e47cc
@@ -85,8 +103,8 @@ def atomic_save(obj, path: str | os.PathLike, keep_previous: str | None = None) 
 
 
 def save_checkpoint(ck: dict, path: str | os.PathLike, keep_previous: str | None = None) -> Path:
-    "A dmnet checkpoint (`ck['model']` its weights) written atomically, with the sha256 of its weights stored in it."
-    return atomic_save({**ck, 'weights_sha256': weights_digest(ck['model'])}, path, keep_previous)
+    "A dmnet checkpoint written atomically, with the sha256 of its contents (weights and all) stored in it."
+    return atomic_save({**ck, 'sha256': content_digest(ck)}, path, keep_previous)
 
 # %% ../nbs/09a_checkpoint.ipynb #edd01820
 _WRAPPERS = ('state_dict', 'model', 'model_state_dict', 'net', 'network')
