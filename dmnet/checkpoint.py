@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import sys
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -20,8 +21,9 @@ from .runtime import atomic_write
 
 # %% auto #0
 __all__ = ['PRETRAINED_URLS', 'WEIGHTS_FORMAT', 'content_digest', 'file_digest', 'read_file', 'atomic_save', 'save_checkpoint',
-           'unwrap_state_dict', 'read_source', 'load_checkpoint', 'is_pretrained_name', 'pretrained_url',
-           'backbone_state_dict', 'load_pretrained_backbone', 'read_key_list', 'random_state_dict', 'export_weights']
+           'unwrap_state_dict', 'hash_prefix', 'cache_path', 'read_source', 'load_checkpoint', 'is_pretrained_name',
+           'pretrained_url', 'backbone_state_dict', 'load_pretrained_backbone', 'read_key_list', 'random_state_dict',
+           'export_weights']
 
 # %% ../nbs/09a_checkpoint.ipynb #97fb15b9
 def _feed(h, obj):
@@ -127,62 +129,94 @@ def unwrap_state_dict(obj) -> dict[str, torch.Tensor]:
         f"possibly wrapped as {{'state_dict': ...}} or {{'model': ...}}"
     )
 
-# %% ../nbs/09a_checkpoint.ipynb #ab0d8e31
-def _download(url: str, named: bool, model_dir: str | None, map_location):
-    "torch.hub's download-and-cache, with the cache file keyed by the whole URL and every failure in one clear message."
-    if named:
-        name = Path(urllib.parse.urlparse(url).path).name  # keeps its sha256 prefix for the hash check
-    else:
-        tail = Path(urllib.parse.urlparse(url).path).name or 'checkpoint.pth'
-        name = f"{hashlib.sha256(url.encode()).hexdigest()[:12]}_{tail}"
-    cached = Path(model_dir or Path(torch.hub.get_dir()) / 'checkpoints') / name
-    if named and cached.is_file():
-        _check_cached_hash(cached)
+# %% ../nbs/09a_checkpoint.ipynb #34237c95
+_HASH_IN_NAME = re.compile(r'-([a-f0-9]{6,})\.')  # torch.hub's convention: <name>-<sha256 prefix>.<ext>
+
+
+def hash_prefix(url: str) -> str:
+    "The sha256 prefix a published file's name carries (`…/resnet50_v1c-2cccc1ad.pth` → '2cccc1ad'), or ''."
+    m = _HASH_IN_NAME.search(Path(urllib.parse.urlparse(url).path).name)
+    return m.group(1) if m else ''
+
+
+def cache_path(url: str, model_dir: str | None = None) -> Path:
+    "Where a download is cached: torch.hub's folder, under a name keyed by the whole URL (the file name kept)."
+    tail = Path(urllib.parse.urlparse(url).path).name or 'checkpoint.pth'
+    folder = Path(model_dir or Path(torch.hub.get_dir()) / 'checkpoints')
+    return folder / f"{hashlib.sha256(url.encode()).hexdigest()[:12]}_{tail}"
+
+
+def _check_prefix(path: Path, url: str):
+    "A file whose published name carries a sha256 prefix must still have it, on every load."
+    prefix = hash_prefix(url)
+    if prefix and not file_digest(path).startswith(prefix):
+        raise ValueError(
+            f"{path} does not match the sha256 prefix {prefix} in the name of {url}: it is damaged or not the "
+            "published file; delete it and it will be downloaded again"
+        )
+
+# %% ../nbs/09a_checkpoint.ipynb #3e4317c9
+def _fetch(url: str, cached: Path):
+    "Download to `cached` with torch.hub's downloader: temporary file, progress bar, the name's hash prefix checked."
+    cached.parent.mkdir(parents=True, exist_ok=True)
     try:
-        hub = dict(model_dir=model_dir, map_location=map_location, check_hash=named, file_name=name)
-        return torch.hub.load_state_dict_from_url(url, weights_only=True, progress=True, **hub)
+        torch.hub.download_url_to_file(url, str(cached), hash_prefix(url) or None, progress=True)
     except (urllib.error.URLError, ConnectionError, TimeoutError) as e:
         raise OSError(
             f"could not download {url}: {getattr(e, 'reason', e)}; download it where there is a network "
             f"and pass the local file's path instead"
         ) from None
     except RuntimeError as e:
-        if 'hash' in str(e).lower():
-            raise ValueError(f"the download of {url} is corrupt ({e}); try again") from None
-        raise ValueError(
-            f"could not read {cached}, downloaded from {url}, with weights_only=True ({e}): "
-            f"delete it and try again, or pass a local file"
-        ) from None
-    except Exception as e:
-        if not cached.is_file():
+        if 'hash' not in str(e):
             raise
         raise ValueError(
-            f"could not read {cached}, downloaded from {url} ({e.__class__.__name__}: {e}): "
-            f"delete it and try again, or pass a local file"
+            f"the download of {url} does not match the sha256 prefix {hash_prefix(url)} in its name (damaged "
+            "on the way, or changed on the server): nothing was kept; try again, or get the file elsewhere"
         ) from None
 
 
-def _check_cached_hash(path: Path):
-    "A named checkpoint in the cache must still start with the sha256 prefix in its name (it may have been damaged)."
-    m = re.search(r'-([a-f0-9]{6,})\.', path.name)
-    if m and not hashlib.sha256(path.read_bytes()).hexdigest().startswith(m.group(1)):
-        raise ValueError(
-            f"the cached {path} does not match the sha256 prefix {m.group(1)} in its name: it is damaged; "
-            "delete it and it will be downloaded again"
-        )
+def _record_digest(cached: Path, url: str):
+    "No hash is published for `url`: the sha256 of its first good download goes beside it, and later loads check it."
+    side = cached.with_name(cached.name + '.sha256')
+    atomic_write(side, f"{file_digest(cached)}  {url}\n")
+    print(
+        f"dmnet: {url} publishes no hash; the sha256 of this download is kept in {side} and checked on every "
+        "later load",
+        file=sys.stderr,
+    )
+
+# %% ../nbs/09a_checkpoint.ipynb #33f4c2aa
+def _download(url: str, model_dir: str | None, map_location):
+    "A URL's object, downloaded once into the cache and checked on every load (hash prefix, or recorded sha256)."
+    cached = cache_path(url, model_dir)
+    fresh = not cached.is_file()
+    if fresh:
+        _fetch(url, cached)
+    _check_prefix(cached, url)
+    try:
+        obj = read_file(cached, map_location)  # checks a recorded <file>.sha256, and the contents
+    except ValueError as e:
+        if fresh:
+            cached.unlink(missing_ok=True)
+            raise ValueError(f"the download of {url} could not be used, so it was not kept: {e}") from None
+        raise ValueError(f"{e} (downloaded from {url}): delete it and try again, or pass a local file") from None
+    if not hash_prefix(url) and not cached.with_name(cached.name + '.sha256').is_file():
+        _record_digest(cached, url)
+    return obj
 
 # %% ../nbs/09a_checkpoint.ipynb #f012b029
 def read_source(source, map_location='cpu', model_dir: str | None = None):
     "The object stored at a source (a dict as it is, a path, an http(s)/file URL, a name), read `weights_only`."
     if isinstance(source, dict):
         return source
-    src, named = str(source), is_pretrained_name(str(source))
-    if named:
-        src = pretrained_url(src)
+    src = pretrained_url(str(source)) if is_pretrained_name(str(source)) else str(source)
     if src.startswith('file://'):  # a local file: read where it is, never copied into a download cache
-        return read_file(urllib.request.url2pathname(urllib.parse.urlparse(src).path), map_location)
+        path = Path(urllib.request.url2pathname(urllib.parse.urlparse(src).path))
+        if path.is_file():
+            _check_prefix(path, src)
+        return read_file(path, map_location)
     if '://' in src:
-        return _download(src, named, model_dir, map_location)
+        return _download(src, model_dir, map_location)
     return read_file(src, map_location)
 
 

@@ -6,21 +6,26 @@
 from __future__ import annotations
 import dataclasses
 import difflib
+import json
+import os
+from pathlib import Path
 from dataclasses import dataclass, fields, asdict
 from .backbone import DEPTHS, OUTPUT_STRIDES, STEMS
 from .core import DMNet
 from .schedule import epochs_to_iters
-from .datasets import VOCAug, ADE20K, Cityscapes, CamVid, SegDataset
+from .datasets import VOCAug, ADE20K, Cityscapes, CamVid, FolderDataset, SegDataset
+from .datasets import data_root as resolve_data_root, folder_items, read_classes
 from .transforms import TrainPipeline, TestPipeline
 from .loaders import split_batch
 from .runtime import AMP_MODES
 
 # %% auto #0
 __all__ = ['DATASET_NAMES', 'EVAL_MODES', 'PRESETS', 'DATASETS', 'Preset', 'validate', 'list_presets', 'parse_overrides',
-           'get_preset', 'build_dataset', 'dataset_size', 'explain_preset', 'published_rows']
+           'get_preset', 'read_preset_file', 'unknown_preset', 'build_dataset', 'dataset_size', 'class_names',
+           'class_palette', 'for_data', 'explain_preset', 'published_rows']
 
 # %% ../nbs/08_config.ipynb #940abc77
-DATASET_NAMES = ('voc', 'ade20k', 'cityscapes', 'camvid')
+DATASET_NAMES = ('voc', 'ade20k', 'cityscapes', 'camvid', 'folder')  # folder: your own data (07a)
 EVAL_MODES = ('whole', 'slide')
 
 # %% ../nbs/08_config.ipynb #745ca59f
@@ -42,7 +47,10 @@ class _PresetFields:
     dynamic_filters: bool = True  # False: the ablation's control, static learned depthwise filters
     dropout: float = 0.1
     pretrained: str = 'resnet50_v1c'  # '' = from scratch; a name, path or URL of ImageNet backbone weights
+    init_from: str = ''  # whole-model weights to start from: a checkpoint path or URL, or a preset's name
     # data
+    classes: tuple = ()  # class names; () = the dataset's own (a folder dataset's: its classes.json)
+    palette: tuple = ()  # an (r, g, b) colour per class; () = the dataset's own
     crop_size: tuple = (512, 512)  # (h, w)
     base_scale: tuple = (2048, 512)  # (long, short) of the keep-ratio random resize and of the test resize
     ratio_range: tuple = (0.5, 2.0)
@@ -123,7 +131,12 @@ class Preset(_PresetFields):
     def from_dict(cls, d: dict) -> Preset:
         "A preset from `as_dict()` output: lists back to tuples, missing fields default, unknown ones dropped."
         names = {f.name for f in fields(cls)}
-        return cls(**{k: tuple(v) if isinstance(v, list) else v for k, v in d.items() if k in names})
+        return cls(**{k: _tuples(v) for k, v in d.items() if k in names})
+
+
+def _tuples(v):
+    "JSON's lists back to tuples, nested ones too."
+    return tuple(_tuples(x) for x in v) if isinstance(v, list) else v
 
 # %% ../nbs/08_config.ipynb #7e39da19
 def _bad(p: Preset, name: str, what: str):
@@ -197,9 +210,16 @@ def _check_sequences(p: Preset):
             _bad(p, n, 'applies to CamVid only (its frames are named by sequence)')
 
 
+def _check_classes(p: Preset):
+    if p.classes and not (len(p.classes) == p.num_classes and all(isinstance(c, str) for c in p.classes)):
+        _bad(p, 'classes', f'must be {p.num_classes} class names (num_classes), or () for the dataset\'s own')
+    if p.palette and not (len(p.palette) == len(p.classes) and all(len(c) == 3 for c in p.palette)):
+        _bad(p, 'palette', 'must hold an (r, g, b) colour per class name, or be ()')
+
+
 def validate(p: Preset):
     "Check a preset's values; raises ValueError naming the field, the bad value and what is allowed."
-    for check in (_check_choices, _check_counts, _check_numbers, _check_pairs, _check_sequences):
+    for check in (_check_choices, _check_counts, _check_numbers, _check_pairs, _check_sequences, _check_classes):
         check(p)
 
 # %% ../nbs/08_config.ipynb #1b45869e
@@ -335,19 +355,48 @@ def parse_overrides(items: list[str]) -> dict:
 
 
 def get_preset(name: str, overrides: list[str] | dict | None = None) -> Preset:
-    "A preset by name, with optional overrides (a dict or `key=value` strings)."
-    if name not in PRESETS:
-        close = difflib.get_close_matches(name, PRESETS, n=3)
-        raise ValueError(
-            f"unknown preset {name!r}" + (f"; did you mean {close}?" if close else '') + f" Available: {list_presets()}"
-        )
-    p = PRESETS[name]
+    "A preset by name or from a JSON file (a run's run.json), with optional overrides (a dict or `key=value` strings)."
+    if str(name).endswith('.json'):
+        p = read_preset_file(name)
+    elif name in PRESETS:
+        p = PRESETS[name]
+    else:
+        raise ValueError(unknown_preset(name))
     if overrides:
         p = p.replace(**(parse_overrides(overrides) if isinstance(overrides, list) else overrides))
     return p
 
+# %% ../nbs/08_config.ipynb #53911e2d
+def read_preset_file(path: str | os.PathLike) -> Preset:
+    "The preset in a JSON file: a run folder's run.json (its last session's preset) or `Preset.as_dict()` output."
+    path = Path(path)
+    try:
+        d = json.loads(path.read_text())
+    except FileNotFoundError:
+        raise FileNotFoundError(f"preset file {path} not found (a run folder's run.json, or a preset name)") from None
+    except ValueError as e:
+        raise ValueError(f"preset file {path} is not valid JSON ({e})") from None
+    if isinstance(d, dict) and d.get('sessions'):
+        d = d['sessions'][-1].get('preset')
+    if not (isinstance(d, dict) and {'name', 'dataset', 'num_classes'} <= set(d)):
+        raise ValueError(f"{path} holds no preset: expected a run folder's run.json or a preset's as_dict()")
+    return Preset.from_dict(d)
+
+
+def unknown_preset(name: str) -> str:
+    "The message for a name that is no preset: the presets it begins, else the closest ones, else all."
+    close = [n for n in PRESETS if n.startswith(name)] or difflib.get_close_matches(name, PRESETS, n=3)
+    hint = f"; did you mean {', '.join(close)}?" if close else f"; the presets are {', '.join(PRESETS)}"
+    return f"unknown preset {name!r}{hint} (or pass a run's run.json)"
+
 # %% ../nbs/08_config.ipynb #4451d0b6
-DATASETS: dict[str, type[SegDataset]] = {'voc': VOCAug, 'ade20k': ADE20K, 'cityscapes': Cityscapes, 'camvid': CamVid}
+DATASETS: dict[str, type[SegDataset]] = {
+    'voc': VOCAug,
+    'ade20k': ADE20K,
+    'cityscapes': Cityscapes,
+    'camvid': CamVid,
+    'folder': FolderDataset,
+}
 
 
 def build_dataset(preset: Preset, split: str, data_root=None, train: bool | None = None) -> SegDataset:
@@ -360,7 +409,13 @@ def build_dataset(preset: Preset, split: str, data_root=None, train: bool | None
         else TestPipeline(preset.base_scale)
     )
     seqs = preset.train_sequences if train else preset.val_sequences  # CamVid: the frames of these sequences only
-    return cls(split=split, transform=tf, data_root=data_root, **({'sequences': seqs} if seqs else {}))
+    ds = cls(split=split, transform=tf, data_root=data_root, **({'sequences': seqs} if seqs else {}))
+    if preset.classes and tuple(ds.classes) != tuple(preset.classes):
+        raise ValueError(
+            f"{ds.name} {ds.root} has the classes {list(ds.classes)} but preset {preset.name!r} was made for "
+            f"{list(preset.classes)}"
+        )
+    return ds
 
 
 def dataset_size(preset: Preset, split: str | None = None, data_root=None) -> int:
@@ -370,6 +425,39 @@ def dataset_size(preset: Preset, split: str | None = None, data_root=None) -> in
         return len(build_dataset(preset, split, data_root, train=split == preset.train_split))
     except (FileNotFoundError, ValueError):
         return 0
+
+# %% ../nbs/08_config.ipynb #40c313d8
+def class_names(p: Preset) -> tuple[str, ...]:
+    "The names of a preset's classes: its own (a folder dataset's, recorded in it) or its dataset's."
+    return tuple(p.classes) or DATASETS[p.dataset].classes
+
+
+def class_palette(p: Preset) -> tuple:
+    "An (r, g, b) colour per class: the preset's own or its dataset's."
+    return tuple(p.palette) or tuple(DATASETS[p.dataset].palette)
+
+# %% ../nbs/08_config.ipynb #4c41d72d
+def for_data(p: Preset, data_root=None) -> Preset:
+    "The preset with what only a folder dataset can say: its classes and colours (classes.json), its training images."
+    if p.dataset != 'folder':
+        return p
+    root = resolve_data_root(data_root)
+    if not (root / 'classes.json').is_file():
+        raise FileNotFoundError(
+            f"dataset=folder reads the folder given by --data-root (data_root=...), and {root} has no "
+            f"classes.json: expected the layout\n{FolderDataset.layout}"
+        )
+    names, palette, _ = read_classes(root / 'classes.json')
+    if p.classes and tuple(p.classes) != names:
+        raise ValueError(
+            f"{root / 'classes.json'} names the classes {list(names)} but preset {p.name!r} has {list(p.classes)}: "
+            "evaluate on the data it was trained on, or train a new run (init_from=... starts from its weights)"
+        )
+    try:
+        n = len(folder_items(root, p.train_split))
+    except FileNotFoundError:
+        n = p.train_images  # evaluation needs no training split
+    return p.replace(num_classes=len(names), classes=names, palette=palette, train_images=n)
 
 # %% ../nbs/08_config.ipynb #47278f2f
 def _model_words(p: Preset) -> list[tuple[str, str]]:
@@ -384,6 +472,8 @@ def _model_words(p: Preset) -> list[tuple[str, str]]:
         f'; FCN auxiliary head {p.aux_channels} ch, weight {p.aux_weight}' if p.aux_channels else '; no auxiliary head'
     )
     init = f'ImageNet weights {p.pretrained!r}' if p.pretrained else 'from scratch (random init)'
+    if p.init_from:
+        init = f'the whole model from {p.init_from!r} (classifiers new if the classes differ)'
     return [
         ('model', f'ResNet-{p.depth} ({p.stem} stem, width ×{p.width:g}) at output stride {p.output_stride} ({dil})'),
         ('head', head + aux),
@@ -416,7 +506,8 @@ def _data_words(p: Preset) -> list[tuple[str, str]]:
         slide = f', {p.eval_crop[0]}×{p.eval_crop[1]} windows, stride {p.eval_stride[0]}×{p.eval_stride[1]}'
     when = f'; every {p.val_interval:,} iterations and at the end' if p.val_interval else '; at the end'
     published = f'{p.published_miou:.2f} % (sssegmentation)' if p.published_miou else 'none'
-    return [
+    names = f"{len(p.classes)}: {', '.join(p.classes[:8])}{' …' if len(p.classes) > 8 else ''}"
+    return [('classes', names)] * bool(p.classes) + [
         ('training data', f'{resize}, {p.crop_size[0]}×{p.crop_size[1]} crop, flip, photometric distortion'),
         ('evaluation', f'{p.eval_mode} image at scale ({p.base_scale[0]}, {p.base_scale[1]}){slide}{when}'),
         ('published mIoU', published),

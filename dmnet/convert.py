@@ -7,11 +7,12 @@ from __future__ import annotations
 import re
 from torch import nn
 from .checkpoint import load_checkpoint, read_source
-from .config import Preset, PRESETS, DATASETS, get_preset
+from .config import Preset, PRESETS, class_names, get_preset
+from .datasets import repo_data_dir
 
 # %% auto #0
 __all__ = ['from_mmseg', 'from_sssegmentation', 'detect_format', 'infer_config', 'convert_checkpoint', 'load_into',
-           'load_model_weights', 'load_pretrained']
+           'load_model_weights', 'load_pretrained', 'init_from_checkpoint']
 
 # %% ../nbs/09b_convert.ipynb #b0a2fd9f
 _SS_RULES = [  # (pattern, replacement) for sssegmentation's DMNet
@@ -161,9 +162,12 @@ def load_model_weights(model: nn.Module, source) -> dict:
 
 # %% ../nbs/09b_convert.ipynb #6557ad3c
 def _published(preset: Preset, map_location) -> tuple[object, str]:
-    "The first of a preset's published checkpoints that can be fetched, and its URL."
+    "A preset's shipped checkpoint (data/checkpoints/<name>.pth), else the first published one that can be fetched."
+    shipped = repo_data_dir() / 'checkpoints' / f'{preset.name}.pth'
+    if shipped.is_file():
+        return read_source(shipped, map_location), f'{preset.name} (data/checkpoints/{shipped.name})'
     if not preset.weights_urls:
-        raise ValueError(f"preset {preset.name!r} has no published checkpoint: pass a file")
+        raise ValueError(f"preset {preset.name!r} has no published or shipped checkpoint: pass a file")
     errors = []
     for url in preset.weights_urls:
         try:
@@ -195,5 +199,36 @@ def load_pretrained(source, preset: Preset | str | None = None, device='cpu', na
         )
     model, (sd, _) = preset.model(aux_channels=None), convert_checkpoint(raw, keep_aux=False)
     load_into(model, sd, source)
-    model.preset, model.classes = preset, DATASETS[preset.dataset].classes
+    model.preset, model.classes = preset, class_names(preset)
     return model.to(device).eval()
+
+# %% ../nbs/09b_convert.ipynb #fac140f0
+def _init_source(source, map_location) -> tuple[object, str]:
+    "An init_from source's object and name: a preset's shipped or published checkpoint by its name, else a file/URL."
+    if isinstance(source, str) and source in PRESETS:
+        return _published(PRESETS[source], map_location)
+    return read_source(source, map_location), str(source)
+
+
+def _new_heads(model: nn.Module, sd: dict) -> tuple[list[str], bool]:
+    "The classifier tensors whose class count differs, and whether the auxiliary head is missing from `sd`."
+    own = model.state_dict()
+    cls = ('decode_head.conv_seg.', 'auxiliary_head.conv_seg.')
+    differ = [k for k in own if k.startswith(cls) and k in sd and sd[k].shape != own[k].shape]
+    has_aux = getattr(model, 'auxiliary_head', None) is not None
+    return differ, has_aux and not any(k.startswith('auxiliary_head.') for k in sd)
+
+# %% ../nbs/09b_convert.ipynb #94a4b7e2
+def init_from_checkpoint(model: nn.Module, source, map_location='cpu') -> str:
+    "Load another DMNet's weights into `model`, all that fit; classifiers of another class count stay new. A note."
+    raw, name = _init_source(source, map_location)
+    sd, _ = convert_checkpoint(raw, keep_aux=True)
+    differ, aux_new = _new_heads(model, sd)
+    own = model.state_dict()
+    kept = {k: v for k, v in own.items() if k in differ or (aux_new and k.startswith('auxiliary_head.'))}
+    load_into(model, {**{k: v for k, v in sd.items() if k not in differ}, **kept}, name)
+    note = f"init_from {name}: {len(own) - len(kept)} of {len(own)} tensors loaded"
+    if differ:
+        old = sd['decode_head.conv_seg.weight'].shape[0]
+        note += f"; the classifiers are new ({old} classes there, {own['decode_head.conv_seg.weight'].shape[0]} here)"
+    return note + ('; the auxiliary head is new (the checkpoint has none)' if aux_new else '')

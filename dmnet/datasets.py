@@ -5,6 +5,7 @@
 # %% ../nbs/07a_datasets.ipynb #45cd9508
 from __future__ import annotations
 import importlib.resources
+import json
 import os
 from pathlib import Path
 import numpy as np
@@ -21,10 +22,11 @@ from torchvision.transforms.v2 import functional as TF
 
 # %% auto #0
 __all__ = ['ENV_DATA_ROOT', 'VOC_CLASSES', 'CITYSCAPES_CLASSES', 'CAMVID_CLASSES', 'ADE20K_CLASSES', 'CITYSCAPES_PALETTE',
-           'CAMVID_PALETTE', 'MAX_PIXELS', 'IMAGENET_MEAN', 'IMAGENET_STD', 'CITYSCAPES_ID_TO_TRAINID', 'repo_data_dir',
-           'data_root', 'voc_palette', 'image_header', 'read_image', 'read_label', 'normalize', 'denormalize',
-           'SegDataset', 'read_ids', 'VOCAug', 'reduce_zero_label', 'ADE20K', 'cityscapes_train_ids', 'Cityscapes',
-           'camvid_sequence', 'CamVid', 'class_pixels']
+           'CAMVID_PALETTE', 'MAX_PIXELS', 'IMAGENET_MEAN', 'IMAGENET_STD', 'CITYSCAPES_ID_TO_TRAINID',
+           'CLASSES_EXAMPLE', 'IMAGE_SUFFIXES', 'repo_data_dir', 'data_root', 'voc_palette', 'image_header',
+           'read_image', 'read_label', 'normalize', 'denormalize', 'SegDataset', 'read_ids', 'VOCAug',
+           'reduce_zero_label', 'ADE20K', 'cityscapes_train_ids', 'Cityscapes', 'camvid_sequence', 'CamVid',
+           'read_classes', 'is_colour_mask', 'folder_items', 'FolderDataset', 'class_pixels']
 
 # %% ../nbs/07a_datasets.ipynb #3ed8fc33
 ENV_DATA_ROOT = 'DMNET_DATA'
@@ -411,6 +413,120 @@ class CamVid(SegDataset):
     def map_label(self, label, path):
         out = label.astype(np.int64) if not 0 <= self.ignore_index <= 255 else label.copy()
         out[out == 11] = self.ignore_index
+        return out
+
+# %% ../nbs/07a_datasets.ipynb #51236abe
+CLASSES_EXAMPLE = '{"classes": ["road", "sky", "other"], "palette": [[128, 64, 128], [128, 128, 128], [0, 0, 0]]}'
+IMAGE_SUFFIXES = ('.jpg', '.jpeg', '.png', '.bmp', '.webp')
+
+
+def _bad_classes(path: Path, what: str) -> ValueError:
+    return ValueError(f"{path}: {what}; e.g. {CLASSES_EXAMPLE}")
+
+
+def _is_colour(c) -> bool:
+    return isinstance(c, list) and len(c) == 3 and all(isinstance(v, int) and 0 <= v <= 255 for v in c)
+
+# %% ../nbs/07a_datasets.ipynb #2d626da4
+def _parse_classes(path: Path) -> dict:
+    if not path.is_file():
+        raise FileNotFoundError(
+            f"{path} not found: a folder dataset names its classes in classes.json, e.g. {CLASSES_EXAMPLE}"
+        )
+    try:
+        d = json.loads(path.read_text())
+    except ValueError as e:
+        raise _bad_classes(path, f"not valid JSON ({e})") from None
+    if not isinstance(d, dict) or set(d) - {'classes', 'palette', 'ignore_index'}:
+        raise _bad_classes(path, 'expected an object with the keys "classes", "palette" (optional), "ignore_index"')
+    return d
+
+# %% ../nbs/07a_datasets.ipynb #67fca531
+def read_classes(path: str | os.PathLike) -> tuple[tuple[str, ...], tuple[tuple[int, int, int], ...], int]:
+    "(class names, palette, ignore value) from a folder dataset's `classes.json`, checked."
+    path = Path(path)
+    d = _parse_classes(path)
+    names = d.get('classes')
+    if not (isinstance(names, list) and names and all(isinstance(n, str) and n.strip() for n in names)):
+        raise _bad_classes(path, '"classes" must be a non-empty list of class names')
+    if len(set(names)) < len(names):
+        raise _bad_classes(path, f'"classes" names {sorted({n for n in names if names.count(n) > 1})} twice')
+    if len(names) > 255:
+        raise _bad_classes(path, f'{len(names)} classes: at most 255 fit an 8-bit label map beside the ignore value')
+    palette = d.get('palette', [list(c) for c in voc_palette(len(names))])
+    if not (isinstance(palette, list) and len(palette) == len(names) and all(map(_is_colour, palette))):
+        raise _bad_classes(path, f'"palette" must hold one [r, g, b] colour (0-255) per class, {len(names)} in all')
+    ignore = d.get('ignore_index', 255)
+    if not (isinstance(ignore, int) and len(names) <= ignore <= 255):
+        raise _bad_classes(path, f'"ignore_index" {ignore!r} must be an integer in [{len(names)}, 255], not a class')
+    return tuple(names), tuple(tuple(c) for c in palette), ignore
+
+# %% ../nbs/07a_datasets.ipynb #aca17d50
+def _read_stems(path: Path) -> list[str]:
+    return [s.strip() for s in path.read_text().splitlines() if s.strip() and not s.startswith('#')]
+
+
+def _images_by_stem(folder: Path) -> dict[str, Path]:
+    "Image files under `folder` (subfolders too) by their path without the suffix, relative to `folder`."
+    files = sorted(p for p in folder.rglob('*') if p.suffix.lower() in IMAGE_SUFFIXES)
+    return {p.relative_to(folder).with_suffix('').as_posix(): p for p in files}
+
+
+def is_colour_mask(path: Path) -> bool:
+    "Whether a label file is a colour picture (RGB or RGBA) rather than a map of class indices."
+    return image_header(path)[2] in ('RGB', 'RGBA')
+
+# %% ../nbs/07a_datasets.ipynb #0a9f5316
+def folder_items(root: Path, split: str) -> list[tuple[Path, Path]]:
+    "(image, label) paths of a folder dataset's split: from `<split>.txt`, else from `images/<split>/`."
+    listed, by_folder = root / f'{split}.txt', root / 'images' / split
+    if listed.is_file():
+        images, stems = _images_by_stem(root / 'images'), _read_stems(listed)
+        if missing := [s for s in stems if s not in images]:
+            raise FileNotFoundError(
+                f"{listed} lists {missing[:3]}{' …' if len(missing) > 3 else ''} but images/ holds no such photo "
+                f"({', '.join(IMAGE_SUFFIXES)})"
+            )
+        return [(images[s], root / 'labels' / f'{s}.png') for s in stems]
+    if by_folder.is_dir():
+        return [(p, root / 'labels' / split / f'{s}.png') for s, p in _images_by_stem(by_folder).items()]
+    raise FileNotFoundError(
+        f"folder dataset {root} has no {split}.txt and no images/{split}/ folder: list the {split} stems in "
+        f"{split}.txt (one per line), or put the files in images/{split}/ and labels/{split}/"
+    )
+
+# %% ../nbs/07a_datasets.ipynb #7d2086b5
+class FolderDataset(SegDataset):
+    "Your own data: images/ + labels/ (index PNGs, same stems) + classes.json; splits by <split>.txt or subfolders."
+
+    name, splits = 'folder dataset', ('train', 'val', 'test')
+    layout = """  <root>/classes.json    {"classes": [...], "palette": [[r, g, b], ...], "ignore_index": 255}
+  <root>/images/<stem>.jpg (or .png)    <root>/labels/<stem>.png (one class index per pixel)
+  the splits: <root>/train.txt and val.txt (a stem per line), or images/train/ + labels/train/, images/val/ + ..."""
+
+    def __init__(self, root=None, split='train', transform=None, data_root=None):
+        root = Path(root).expanduser() if root is not None else _data_root(data_root)
+        if not root.is_dir():
+            raise FileNotFoundError(f"folder dataset {root} not found: expected the layout\n{self.layout}")
+        self.classes, self.palette, self.ignore_value = read_classes(root / 'classes.json')
+        self.label_note = f" (classes.json lists {len(self.classes)} classes)"
+        super().__init__(root, split, transform)
+        if is_colour_mask(self.items[0][1]):
+            raise ValueError(
+                f"{self.name}: label {self.items[0][1]} is a colour picture (RGB), not a map of class indices: "
+                f"convert the labels with `dmnet_prepare masks {root}` (each colour of classes.json's palette "
+                "becomes its class)"
+            )
+
+    def list_items(self, split):
+        return [self._pair(img, lbl) for img, lbl in folder_items(self.root, split)]
+
+    def map_label(self, label, path):
+        "The dataset's ignore value becomes 255."
+        if self.ignore_value == self.ignore_index:
+            return label
+        out = label.copy()
+        out[label == self.ignore_value] = self.ignore_index
         return out
 
 # %% ../nbs/07a_datasets.ipynb #cfeffccd

@@ -20,8 +20,8 @@ from torch import nn
 from tqdm import tqdm
 
 from .checkpoint import load_pretrained_backbone, read_file, save_checkpoint
-from .config import Preset, build_dataset
-from .convert import load_into
+from .config import Preset, build_dataset, class_names, for_data
+from .convert import init_from_checkpoint, load_into
 from .datasets import class_pixels
 from .inference import evaluate as evaluate_model
 from .loaders import split_batch, train_loader
@@ -85,12 +85,24 @@ def _datasets(preset: Preset, data_root, train_ds, val_ds):
         )
     return train_ds, val_ds
 
+
+def _named_by(preset: Preset, ds) -> Preset:
+    "The preset with the class names and colours of the dataset it trains on (they go into every checkpoint)."
+    names, palette = tuple(getattr(ds, 'classes', ())), tuple(getattr(ds, 'palette', ()))
+    if not names or names == class_names(preset):
+        return preset
+    return preset.replace(classes=names, palette=palette[: len(names)] if len(palette) >= len(names) else ())
+
 # %% ../nbs/11a_learner.ipynb #3396c296
 def _model(preset: Preset, device, prec: Precision, pretrained: bool, world: int) -> nn.Module:
-    "The preset's DMNet, seeded, with its ImageNet backbone, on `device`, in the precision's memory layout."
+    "The preset's DMNet, seeded, with its ImageNet backbone or whole-model weights, on `device`, in its memory layout."
     torch.manual_seed(preset.seed)
     model = preset.model()
-    if pretrained and preset.pretrained:
+    if pretrained and preset.init_from:
+        note = init_from_checkpoint(model, preset.init_from)
+        if dist_info()[0] == 0:
+            print(note)
+    elif pretrained and preset.pretrained:
         load_pretrained_backbone(model.backbone, preset.pretrained)
     model = model.to(device)
     if world > 1 and device.type == 'cuda':
@@ -131,7 +143,9 @@ def build_parts(
     rank, world, _ = dist_info()
     device = use_device(pick_device(device))
     micro, accum = split_batch(preset.batch_size, world, micro_batch)
+    preset = for_data(preset, data_root)  # a folder dataset's classes, from its classes.json
     train_ds, val_ds = _datasets(preset, data_root, train_ds, val_ds)
+    preset = _named_by(preset, train_ds)
     prec = precision(preset.amp if amp is None else amp, device, channels_last)
     model = _model(preset, device, prec, pretrained, world)
     opt = sgd(model, preset.lr, preset.momentum, preset.weight_decay)

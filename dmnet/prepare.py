@@ -5,6 +5,7 @@
 # %% ../nbs/07d_prepare.ipynb #29fc10cc
 from __future__ import annotations
 import argparse
+import json
 import os
 import shutil
 from pathlib import Path
@@ -12,10 +13,12 @@ import numpy as np
 from PIL import Image
 from tqdm import tqdm
 from .datasets import cityscapes_train_ids, read_label, voc_palette, read_ids, data_root
+from .datasets import CAMVID_CLASSES, CAMVID_PALETTE, CamVid, is_colour_mask, read_classes
 from .runtime import atomic_write, command
 
 # %% auto #0
-__all__ = ['prepare_cityscapes', 'prepare_voc_aug', 'prepare_camvid', 'voc_with_standins', 'prepare_cli']
+__all__ = ['prepare_cityscapes', 'prepare_voc_aug', 'prepare_camvid', 'voc_with_standins', 'colours_to_indices', 'prepare_masks',
+           'camvid_folder', 'prepare_cli']
 
 # %% ../nbs/07d_prepare.ipynb #3c43f812
 def prepare_cityscapes(root: str | os.PathLike, overwrite: bool = False) -> int:
@@ -129,6 +132,89 @@ def voc_with_standins(samples: str | os.PathLike, dst: str | os.PathLike) -> Pat
         atomic_write(root / 'JPEGImages' / f'{png.stem}.jpg', lambda out: photo.save(out, format='JPEG'))
     return dst
 
+# %% ../nbs/07d_prepare.ipynb #cc409e2b
+def _codes(rgb: np.ndarray) -> np.ndarray:
+    "One integer per colour: r·65536 + g·256 + b."
+    rgb = rgb.astype(np.int64)
+    return (rgb[..., 0] << 16) | (rgb[..., 1] << 8) | rgb[..., 2]
+
+
+def colours_to_indices(rgb: np.ndarray, palette, ignore_index: int = 255, ignore_colours=(), what='mask') -> np.ndarray:
+    "H×W×3 colours → H×W class indices by exact palette colour; an ignore colour → `ignore_index`; others: an error."
+    table = {int(c): k for k, c in enumerate(_codes(np.array(palette)))}
+    table.update({int(c): ignore_index for c in _codes(np.array(ignore_colours).reshape(-1, 3))})
+    found, inverse = np.unique(_codes(rgb), return_inverse=True)
+    if unknown := [int(c) for c in found if int(c) not in table]:
+        shown = [(c >> 16, (c >> 8) & 255, c & 255) for c in unknown[:5]]
+        raise ValueError(
+            f"{what} has {len(unknown)} colour(s) that are not in the palette, e.g. {shown}: add them to "
+            "classes.json as classes, or pass them as --ignore-colour R,G,B (an antialiased or JPEG mask cannot be "
+            "converted)"
+        )
+    return np.array([table[int(c)] for c in found], dtype=np.uint8)[inverse].reshape(rgb.shape[:2])
+
+# %% ../nbs/07d_prepare.ipynb #9a0a5f07
+def _save_indices(path: Path, idx: np.ndarray, palette):
+    "Class indices as a palette PNG: indices when read, the classes' colours when viewed."
+    png = Image.fromarray(idx, mode='P')
+    png.putpalette([v for c in palette for v in c] + [0, 0, 0] * (256 - len(palette)))
+    atomic_write(path, lambda f: png.save(f, format='PNG'))
+
+
+def prepare_masks(root: str | os.PathLike, ignore_colours=()) -> dict:
+    "Convert the colour masks under a folder dataset's labels/ to class indices (originals kept in labels_colour/)."
+    root = Path(root)
+    names, palette, ignore = read_classes(root / 'classes.json')
+    if len(set(palette)) < len(palette):
+        raise ValueError(f"{root / 'classes.json'}: two classes share a colour, so colour masks cannot be converted")
+    masks = sorted((root / 'labels').rglob('*.png'))
+    if not masks:
+        raise FileNotFoundError(f"no label PNGs under {root / 'labels'}: expected a folder dataset (see 07a)")
+    converted = 0
+    for f in tqdm(masks, desc='colour masks'):
+        if not is_colour_mask(f):
+            continue
+        with Image.open(f) as im:
+            idx = colours_to_indices(np.array(im.convert('RGB')), palette, ignore, ignore_colours, what=str(f))
+        kept = root / 'labels_colour' / f.relative_to(root / 'labels')
+        if not kept.exists():
+            kept.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(f, kept)
+        _save_indices(f, idx, palette)
+        converted += 1
+    return {'converted': converted, 'already indices': len(masks) - converted}
+
+# %% ../nbs/07d_prepare.ipynb #8c456ee6
+def _group_table(groups: dict) -> np.ndarray:
+    "CamVid label value → group index (255 for classes in no group, and for void)."
+    table = np.full(256, 255, np.uint8)
+    for k, (name, members) in enumerate(groups.items()):
+        for m in members:
+            if m not in CAMVID_CLASSES:
+                raise ValueError(f"group {name!r}: {m!r} is not a CamVid class; the classes are {CAMVID_CLASSES}")
+            table[CAMVID_CLASSES.index(m)] = k
+    return table
+
+# %% ../nbs/07d_prepare.ipynb #f3236a81
+def camvid_folder(
+    dst: str | os.PathLike, groups: dict, splits=('train', 'val'), limit: int | None = None, data_root=None
+) -> Path:
+    "A folder dataset at `dst` from the bundled CamVid, its classes merged into `groups` (name → CamVid class names)."
+    dst, table = Path(dst), _group_table(groups)
+    palette = [CAMVID_PALETTE[CAMVID_CLASSES.index(members[0])] for members in groups.values()]
+    for sub in ('images', 'labels'):
+        (dst / sub).mkdir(parents=True, exist_ok=True)
+    for split in splits:
+        ds = CamVid(split=split, data_root=data_root)
+        items = ds.items[:limit]
+        for img, lbl in tqdm(items, desc=f'CamVid {split} → {dst.name}', disable=len(items) < 50):
+            shutil.copyfile(img, dst / 'images' / img.name)
+            _save_indices(dst / 'labels' / f'{img.stem}.png', table[ds.map_label(read_label(lbl), lbl)], palette)
+        atomic_write(dst / f'{split}.txt', ''.join(f'{img.stem}\n' for img, _ in items))
+    classes = {'classes': list(groups), 'palette': [list(c) for c in palette], 'ignore_index': 255}
+    atomic_write(dst / 'classes.json', json.dumps(classes, indent=1) + '\n')
+    return dst
+
 # %% ../nbs/07d_prepare.ipynb #470f520a
 def _prepare_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog='dmnet_prepare', description='Prepare datasets for dmnet (see data/README.md).')
@@ -144,16 +230,30 @@ def _prepare_parser() -> argparse.ArgumentParser:
     m.add_argument('--dst', required=True)
     m.add_argument('--scale', type=float, default=0.5)
     m.add_argument('--quality', type=int, default=90)
+    k = sub.add_parser('masks', help="colour masks of a folder dataset → class indices (by classes.json's palette)")
+    k.add_argument('root', help='the folder dataset (classes.json, images/, labels/)')
+    k.add_argument(
+        '--ignore-colour', action='append', default=[], type=_colour, help='R,G,B of unlabelled pixels (repeatable)'
+    )
     return p
+
+
+def _colour(text: str) -> tuple[int, int, int]:
+    parts = text.split(',')
+    if len(parts) != 3 or not all(s.strip().isdigit() and int(s) <= 255 for s in parts):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a colour R,G,B (three integers 0-255, e.g. 0,0,0)")
+    return tuple(int(s) for s in parts)
 
 
 @command('dmnet_prepare')
 def prepare_cli(argv=None):
-    "Command line: dmnet_prepare {cityscapes,voc-aug,camvid} ..."
+    "Command line: dmnet_prepare {cityscapes,voc-aug,camvid,masks} ..."
     a = _prepare_parser().parse_args(argv)
     if a.what == 'cityscapes':
         print(f"wrote {prepare_cityscapes(data_root(a.data_root) / 'cityscapes', a.overwrite)} files")
     elif a.what == 'voc-aug':
         print(f"train_aug: {prepare_voc_aug(a.sbd, data_root(a.data_root) / 'VOCdevkit/VOC2012')} ids")
+    elif a.what == 'masks':
+        print(prepare_masks(a.root, a.ignore_colour))
     else:
         print(prepare_camvid(a.src, a.dst, a.scale, a.quality))
