@@ -1,11 +1,13 @@
 # dmnet: the two commands of the README, and a few helpers.
 #   make train  the main job: train camvid-cpu on the bundled CamVid, on the CPU, within 30 minutes (runtime install only)
 #   make test   create .venv, install dmnet[dev], run every notebook's checks (nbdev_test)
+#   make install      create .venv with the runtime only (the dmnet_* commands, no test or notebook tools)
+#   make install-dev  the same with the test and development tools
 #   make lab    install the notebook tools and open the notebooks in JupyterLab
 #   make lint   the formatter (check mode), the linter and the size rules on the notebooks, dmnet/ and tools/
 #   make format format the notebooks and tools/ (dmnet/ is exported from the notebooks: `make export`)
 # On a machine without a GPU, TORCH=cpu takes PyTorch's CPU-only wheels (from download.pytorch.org) instead of the
-# CUDA build that PyPI serves on Linux: `make train TORCH=cpu`.
+# CUDA build that PyPI serves on Linux: `make install TORCH=cpu`, `make train TORCH=cpu`.
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
@@ -16,7 +18,7 @@ CPU_INDEX := https://download.pytorch.org/whl/cpu
 TEST_ENV := OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 MPLBACKEND=Agg
 FLAGS  ?=
 
-.PHONY: install test test-slow export readme train-notebooks train lab lint format
+.PHONY: install install-dev test test-slow export readme train-notebooks train lab lint format
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,31 +35,33 @@ $(BIN)/nbdev_test: settings.ini setup.py | $(BIN)/python
 	$(PIP) -e ".[dev]"
 	touch $@
 
-install: $(BIN)/nbdev_test
+install: $(BIN)/dmnet_train
 
-test: install
+install-dev: $(BIN)/nbdev_test
+
+test: install-dev
 	env -u DMNET_DATA $(TEST_ENV) $(BIN)/nbdev_test --n_workers 2 --do_print --timing --flags "$(FLAGS)"
 
 test-slow: FLAGS = slow
 test-slow: test
 
-export: install
+export: install-dev
 	$(BIN)/nbdev_export && $(BIN)/nbdev_clean
 
-lint: install
+lint: install-dev
 	$(BIN)/ruff format --check nbs tools
 	$(BIN)/ruff check nbs dmnet tools
 	$(BIN)/python tools/check_code.py
 
-format: install
+format: install-dev
 	$(BIN)/ruff format nbs tools
 	$(BIN)/ruff check --fix nbs tools
 
-readme: install
+readme: install-dev
 	$(BIN)/python tools/readme.py
 
 # notebooks 21-23 from their template (then execute them to refresh the outputs)
-train-notebooks: install
+train-notebooks: install-dev
 	$(BIN)/python tools/make_train_notebooks.py
 
 lab: $(BIN)/dmnet_train

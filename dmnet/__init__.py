@@ -12,3 +12,24 @@ from .convert import load_pretrained as load_pretrained
 from .core import DMNet as DMNet
 from .inference import predict as predict
 from .learner import Learner as Learner, dmnet_learner as dmnet_learner
+
+import importlib.abc as _abc
+import sys as _sys
+
+
+class _Moved(_abc.MetaPathFinder):
+    "`import dmnet.predict` says where that module went: `dmnet.predict` is the function that segments an image."
+
+    moved = {'dmnet.predict': 'dmnet.photos'}
+
+    def find_spec(self, name, path=None, target=None):
+        if name in self.moved:
+            raise ModuleNotFoundError(
+                f"the module {name} is now {self.moved[name]} ({name} is the function that segments an image): "
+                f"import from {self.moved[name]}",
+                name=name,
+            )
+        return None
+
+
+_sys.meta_path.insert(0, _Moved())

@@ -16,13 +16,14 @@ from pathlib import Path
 import torch
 from torch import nn
 from torch.utils.data import TensorDataset
-from .config import Preset, PRESETS, get_preset, list_presets, build_dataset
+from .cmdline import add_device, add_out, add_preset, add_threads, positive_int, use_threads
+from .config import Preset, PRESETS, get_preset, build_dataset
 from .tables import print_table
 from .datasets import repo_data_dir
 from .dcm import DCM_IMPLS, DCM
 from .filters import DynamicFilterGenerator
 from .learner import DeviceCB, Learner, build_parts
-from .runtime import command, pick_device, write_json
+from .runtime import CommandParser, command, pick_device, write_json
 from .schedule import PolyLR, sgd
 from .metrics import ConfusionMatrix
 
@@ -234,18 +235,25 @@ def _line(name, value, unit, spread=None, note=''):
     print(s + (f"  {note}" if note else ''))
 
 
+def _size(text: str) -> tuple[int, int]:
+    parts = text.lower().split('x')
+    if len(parts) != 2 or not all(p.isdigit() and int(p) > 0 for p in parts):
+        raise argparse.ArgumentTypeError(f"{text!r} is not HxW (e.g. 180x240)")
+    return int(parts[0]), int(parts[1])
+
+
 def _bench_parser() -> argparse.ArgumentParser:
-    ap = argparse.ArgumentParser(prog='dmnet_bench', description='Benchmark DMNet.')
-    ap.add_argument('--preset', default='camvid-cpu', help=f'one of: {", ".join(list_presets())}')
-    ap.add_argument('--size', default=None, help='input HxW (default: the preset crop)')
-    ap.add_argument('--batch', type=int, default=None, help="images per step (default: the preset's batch)")
-    ap.add_argument('--device', default='cpu', help='cpu, cuda or cuda:N')
-    ap.add_argument('--repeats', type=int, default=5, help='timed repeats per figure (the median is reported)')
-    ap.add_argument('--threads', type=int, default=None, help='torch CPU threads')
+    ap = CommandParser(prog='dmnet_bench', description='Benchmark DMNet.')
+    add_preset(ap, required=False, default='camvid-cpu', what='the preset to measure (default: camvid-cpu): ')
+    ap.add_argument('--size', type=_size, default=None, help='input HxW (default: the preset crop)')
+    ap.add_argument('--batch', type=positive_int, default=None, help="images per step (default: the preset's batch)")
+    add_device(ap)
+    ap.add_argument('--repeats', type=positive_int, default=5, help='timed repeats per figure (the median is reported)')
+    add_threads(ap)
     ap.add_argument('--dcm', action='store_true', help='compare the DCM implementations')
     ap.add_argument('--options', action='store_true', help='measure channels_last, bf16 autocast and torch.compile')
     ap.add_argument('--data-root', default=None, help='folder holding the datasets (data pipeline figure)')
-    ap.add_argument('--out', default='bench.json', help='JSON file for all figures')
+    add_out(ap, 'runs/bench', 'bench.json, all the figures')
     return ap
 
 
@@ -291,10 +299,9 @@ def _bench_data(preset, a, res):
 def bench_cli(argv=None):
     "dmnet_bench: measure a preset's training step, inference, memory, data and metric throughput (and options)."
     a = _bench_parser().parse_args(argv)
-    if a.threads:
-        torch.set_num_threads(a.threads)
+    use_threads(a.threads)
     preset, device = get_preset(a.preset), pick_device(a.device)
-    size = tuple(int(s) for s in a.size.lower().split('x')) if a.size else tuple(preset.crop_size)
+    size = a.size or tuple(preset.crop_size)
     res = {'env': _bench_env(device)}
     print(
         f"dmnet_bench {preset.name} {size[0]}x{size[1]} batch {a.batch or preset.batch_size} on {device} "
@@ -314,8 +321,10 @@ def bench_cli(argv=None):
         res['dcm'] = bench_dcm(device, repeats=max(2, a.repeats // 2))
         print_table(dcm_table(res['dcm']))
         print('fastest DCM per k (training):', fastest_dcm(res['dcm']))
-    write_json(a.out, res)
-    print(f"wrote {a.out}")
+    out = Path(a.out) / 'bench.json'
+    out.parent.mkdir(parents=True, exist_ok=True)
+    write_json(out, res)
+    print(f"wrote {out}")
 
 # %% ../nbs/12_bench.ipynb #717eb0ae
 def step_time(preset: Preset, device='cpu', batch: int | None = None, repeats: int = 2, amp: str = 'off') -> dict:

@@ -21,14 +21,16 @@ import torch
 
 from . import __version__
 from .checkpoint import read_source
-from .config import DATASETS, EVAL_MODES, Preset, build_dataset, explain_preset, get_preset, list_presets
-from .config import parse_overrides
+from .cmdline import add_amp, add_checkpoint, add_device, add_out, add_preset, add_threads, non_negative_int
+from .cmdline import positive_int, use_threads
+from .config import EVAL_MODES, PRESETS, Preset, build_dataset, class_names, explain_preset, for_data
+from .config import get_preset, parse_overrides
 from .convert import load_pretrained
 from .datasets import repo_data_dir
 from .inference import evaluate, save_overlays
 from .learner import Learner, NonFiniteLoss, TimeBudgetCB, dmnet_learner, plot_history
 from .metrics import format_results
-from .runtime import AMP_MODES, command, dist_info, exclusive_folder, in_sync, pick_device, process_group
+from .runtime import CommandParser, command, dist_info, exclusive_folder, in_sync, pick_device, process_group
 from .runtime import write_json
 from .tables import format_table
 
@@ -39,7 +41,7 @@ __all__ = ['RUN_FILES', 'metrics_json', 'parse_duration', 'run_record', 'write_r
 # %% ../nbs/11b_cli.ipynb #7131a570
 def metrics_json(res: dict, preset: Preset, extra: dict) -> dict:
     "The metrics of a run as JSON-ready values (fractions; per-class IoU and Acc by name, None for absent classes)."
-    names = list(DATASETS[preset.dataset].classes)
+    names = list(class_names(preset))
 
     def by_class(values):
         return {n: (None if math.isnan(v) else v) for n, v in zip(names, values.tolist())}
@@ -109,17 +111,22 @@ def write_run_json(out: Path, session: dict, **end):
 
 # %% ../nbs/11b_cli.ipynb #0b5d26b9
 def _common_args(ap: argparse.ArgumentParser):
-    "The options every command shares: data, device, threads."
-    ap.add_argument('--data-root', default=None, help='folder holding the datasets (default: $DMNET_DATA, then data/)')
-    ap.add_argument('--device', default=None, help='cpu, cuda or cuda:N (default: the GPU if there is one)')
-    ap.add_argument('--threads', type=int, default=None, help='torch CPU threads (>= 1)')
+    "The options train and eval share: data, device, threads."
+    ap.add_argument(
+        '--data-root',
+        default=None,
+        help='folder holding the datasets, or the folder dataset itself with dataset=folder (default: '
+        '$DMNET_DATA, then data/)',
+    )
+    add_device(ap)
+    add_threads(ap)
 
 
 def _train_parser() -> argparse.ArgumentParser:
-    ap = argparse.ArgumentParser(prog='dmnet_train', description='Train DMNet with a preset (see dmnet.config).')
-    ap.add_argument('--preset', required=True, help=f'one of: {", ".join(list_presets())}')
+    ap = CommandParser(prog='dmnet_train', description='Train DMNet with a preset (see dmnet.config).')
+    add_preset(ap)
     _common_args(ap)
-    ap.add_argument('--out', default=None, help='run folder (default: runs/<preset>)')
+    add_out(ap, None, 'the run (default: runs/<preset name>)')
     ap.add_argument(
         '--resume', default=None, help="checkpoint to continue from, or 'auto' for <out>/last.pth if present"
     )
@@ -128,7 +135,7 @@ def _train_parser() -> argparse.ArgumentParser:
     )
     ap.add_argument('--print-preset', action='store_true', help='print the resolved preset in words and exit')
     ap.add_argument(
-        '--max-iters', type=int, default=None, help='override the number of iterations (the schedule follows)'
+        '--max-iters', type=positive_int, default=None, help='override the number of iterations (the schedule follows)'
     )
     ap.add_argument(
         '--time-budget',
@@ -138,12 +145,12 @@ def _train_parser() -> argparse.ArgumentParser:
     )
     ap.add_argument(
         '--micro-batch',
-        type=int,
+        type=positive_int,
         default=None,
         help='images per process per step (gradient accumulation fills the rest)',
     )
-    ap.add_argument('--workers', type=int, default=None, help='data loading workers per process (>= 0)')
-    ap.add_argument('--amp', default=None, choices=tuple(AMP_MODES), help="autocast (default: the preset's amp field)")
+    ap.add_argument('--workers', type=non_negative_int, default=None, help='data loading workers per process')
+    add_amp(ap, default=None)
     ap.add_argument(
         '--channels-last',
         action='store_true',
@@ -183,20 +190,11 @@ def claim_run_folder(out: Path, resume, overwrite: bool):
     for f in old:
         (out / f).unlink(missing_ok=True)  # under torchrun every process clears the same folder
 
-
-def _check_counts(a):
-    "Counts given on the command line, checked before anything is built."
-    for flag, lo in (('workers', 0), ('threads', 1), ('micro_batch', 1), ('max_items', 1)):
-        v = getattr(a, flag, None)
-        if v is not None and v < lo:
-            raise ValueError(f"--{flag.replace('_', '-')} {v} must be >= {lo}")
-    if a.threads:
-        torch.set_num_threads(a.threads)
-
 # %% ../nbs/11b_cli.ipynb #9fd00d65
 def _train_preset(a) -> Preset:
+    "The preset of a `dmnet_train` command line: named or from a run.json, overridden, with a folder dataset's classes."
     extra = [f'max_iters={a.max_iters}'] if a.max_iters is not None else []
-    return get_preset(a.preset, list(a.overrides) + extra)
+    return for_data(get_preset(a.preset, list(a.overrides) + extra), a.data_root)
 
 
 def _auto_resume(out: Path) -> list[Path]:
@@ -245,7 +243,7 @@ def _finish(learn: Learner, out: Path):
     if not learn.main:
         return
     preset, minutes = learn.preset, learn.elapsed() / 60
-    print(format_results(res, list(DATASETS[preset.dataset].classes)))
+    print(format_results(res, list(class_names(preset))))
     meta = {
         'iterations': learn.it,
         'train_minutes': round(minutes, 2),
@@ -322,26 +320,17 @@ def train_cli(argv=None):
     if a.print_preset:
         print(format_table(explain_preset(_train_preset(a))))
         return
-    _check_counts(a)
+    use_threads(a.threads)
     with process_group():
         _train(a, argv)
 
 # %% ../nbs/11b_cli.ipynb #481f4017
 def _eval_parser() -> argparse.ArgumentParser:
-    ap = argparse.ArgumentParser(
+    ap = CommandParser(
         prog='dmnet_eval', description='Evaluate a DMNet checkpoint (dmnet, mmsegmentation or sssegmentation).'
     )
-    ap.add_argument(
-        '--checkpoint',
-        required=True,
-        help="a checkpoint file or URL, or 'published' for the preset's public checkpoint",
-    )
-    ap.add_argument(
-        '--preset',
-        default=None,
-        help=f'the preset the checkpoint was trained with (default: the one a '
-        f'dmnet checkpoint stores): {", ".join(list_presets())}',
-    )
+    add_checkpoint(ap)
+    add_preset(ap, required=False, what='the preset it was trained with (default: the one a dmnet checkpoint stores): ')
     _common_args(ap)
     ap.add_argument(
         '--split',
@@ -360,21 +349,14 @@ def _eval_parser() -> argparse.ArgumentParser:
 
 def _eval_output_args(ap: argparse.ArgumentParser):
     "dmnet_eval's precision, output and subset options."
-    ap.add_argument(
-        '--amp',
-        default='off',
-        choices=tuple(AMP_MODES),
-        help='off: fp32, the precision of the reported '
-        'figures (default); bf16: where the hardware has it natively; auto: bf16 where native, else fp16 on '
-        'a GPU, fp32 on a CPU',
+    add_amp(ap, 'off')
+    add_out(
+        ap,
+        None,
+        "the eval_<split>_<mode>.json file (default: beside the checkpoint; runs/eval/<name>/ for a URL, a preset's "
+        "checkpoint or one inside the repository's data/)",
     )
-    ap.add_argument(
-        '--out',
-        default=None,
-        help="folder for the eval_<split>_<mode>.json file (default: beside the "
-        "checkpoint; runs/eval/<name>/ for a URL, a published checkpoint or one inside the repository's data/)",
-    )
-    ap.add_argument('--max-items', type=int, default=None, help='evaluate only the first N images (N >= 1)')
+    ap.add_argument('--max-items', type=positive_int, default=None, help='evaluate only the first N images')
     ap.add_argument('overrides', nargs='*', help='preset fields as key=value (e.g. val_sequences=0006R0)')
     return ap
 
@@ -394,7 +376,11 @@ def eval_output(
     name = f"eval_{split}_{mode}{''.join(tags)}.json"
     if out:
         return Path(out) / name
-    src = Path(checkpoint) if '://' not in checkpoint and checkpoint != 'published' else None
+    src = (
+        Path(checkpoint)
+        if '://' not in checkpoint and checkpoint != 'published' and checkpoint not in PRESETS
+        else None
+    )
     if src is None or src.resolve().is_relative_to(repo_data_dir().resolve()):
         return Path('runs/eval') / (src.stem if src else preset.name) / name
     return src.parent / name
@@ -402,10 +388,11 @@ def eval_output(
 # %% ../nbs/11b_cli.ipynb #95a79116
 def _eval_model(a) -> tuple[Preset, torch.nn.Module]:
     "The preset and the model of a `dmnet_eval` command line; the checkpoint is read once."
-    if a.checkpoint == 'published':
-        if not a.preset:
+    if a.checkpoint == 'published' or a.checkpoint in PRESETS:  # a preset's own weights, shipped or published
+        name = a.checkpoint if a.checkpoint in PRESETS else a.preset
+        if not name:
             raise ValueError("--checkpoint published needs --preset (the row whose checkpoint to fetch)")
-        return get_preset(a.preset, list(a.overrides)), load_pretrained(a.preset, None, pick_device(a.device))
+        return get_preset(name, list(a.overrides)), load_pretrained(name, None, pick_device(a.device))
     device = pick_device(a.device)
     raw = read_source(a.checkpoint)
     if a.preset:
@@ -449,14 +436,14 @@ def _eval(a):
         'images': images,
     }
     write_json(path, metrics_json(res, preset, meta))
-    print(format_results(res, list(ds.classes)))
+    print(format_results(res, list(class_names(preset))))
 
 
 @command('dmnet_eval')
 def eval_cli(argv=None):
     "dmnet_eval: evaluate a checkpoint on a split; prints a per-class table and `mIoU=… aAcc=… mAcc=…`."
     a = _eval_parser().parse_intermixed_args(argv)
-    _check_counts(a)
+    use_threads(a.threads)
     with process_group():
         _eval(a)
 

@@ -25,8 +25,8 @@ from .transforms import rescale_size, colorize, class_legend
 
 # %% auto #0
 __all__ = ['TTA_SCALES', 'PREDICT_BYTES', 'inference_whole', 'slide_windows', 'inference_slide', 'fold_batchnorm',
-           'InferenceModel', 'optimize_for_inference', 'inference_model', 'tta_inputs', 'predict_probs',
-           'banded_argmax', 'predict', 'EvaluationStopped', 'evaluate', 'show_predictions', 'save_overlays']
+           'InferenceModel', 'optimize_for_inference', 'fast_model', 'tta_inputs', 'predict_probs', 'banded_argmax',
+           'predict', 'EvaluationStopped', 'evaluate', 'show_predictions', 'save_overlays']
 
 # %% ../nbs/10_inference.ipynb #1e83818e
 def _logits(model, x):
@@ -158,7 +158,7 @@ def _weights_key(model: nn.Module, amp: str) -> tuple:
     return (amp, tuple((t.data_ptr(), t._version) for t in state), float(sum(t.double().sum() for t in state)))
 
 
-def inference_model(model: nn.Module, amp: str = 'off') -> InferenceModel:
+def fast_model(model: nn.Module, amp: str = 'off') -> InferenceModel:
     "`optimize_for_inference(model, amp)`, kept weakly beside the model until its weights, device or `amp` change."
     if isinstance(model, InferenceModel):
         return model
@@ -167,6 +167,19 @@ def inference_model(model: nn.Module, amp: str = 'off') -> InferenceModel:
         hit = (key, optimize_for_inference(model, amp))
     _fast_models[model] = hit
     return hit[1]
+
+# %% ../nbs/10_inference.ipynb #38687092
+_RENAMED = {'inference_model': 'fast_model'}
+
+
+def __getattr__(name: str):
+    "Old names say what they are called now (an ImportError: `from ... import` keeps its message)."
+    if name in _RENAMED:
+        raise ImportError(
+            f"dmnet.inference.{name} is now {_RENAMED[name]} (it returns an optimised copy of a model; to segment an "
+            "image, as mmsegmentation's inference_model does, call dmnet.predict)"
+        )
+    raise AttributeError(f"module 'dmnet.inference' has no attribute {name!r}")
 
 # %% ../nbs/10_inference.ipynb #90969b8d
 TTA_SCALES = (0.5, 0.75, 1.0, 1.25, 1.5, 1.75)
@@ -299,7 +312,7 @@ def predict(
     if scale is not None:
         img = F.interpolate(img[None].float(), size=rescale_size(H, W, scale), mode='bilinear', align_corners=False)[0]
     device = device or next(model.parameters()).device
-    x, fast = normalize(img).unsqueeze(0).to(device), inference_model(model, amp)
+    x, fast = normalize(img).unsqueeze(0).to(device), fast_model(model, amp)
     scales, C = TTA_SCALES if tta else (1.0,), fast.num_classes
     if C * H * W * 4 <= PREDICT_BYTES:  # the class probabilities at the photo's size fit: one resize
         return predict_probs(fast, x, (H, W), mode, scales, tta, crop, stride).argmax(1)[0].cpu()
@@ -357,7 +370,7 @@ def show_predictions(model, dataset, indices=None, n: int = 4, device=None):
     device = device or next(model.parameters()).device
     indices = list(indices) if indices is not None else [r * max(1, len(dataset) // n) for r in range(n)]
     fig, axes = plt.subplots(len(indices), 3, figsize=(9, 2.4 * len(indices) + 0.5), squeeze=False)
-    fast, present = inference_model(model), set()
+    fast, present = fast_model(model), set()
     for r, i in enumerate(indices):
         img, lab = dataset[i]
         pred = predict_probs(fast, img[None].to(device), tuple(lab.shape)).argmax(1)[0].cpu()

@@ -14,11 +14,11 @@ from PIL import Image
 from tqdm import tqdm
 from .datasets import cityscapes_train_ids, read_label, voc_palette, read_ids, data_root
 from .datasets import CAMVID_CLASSES, CAMVID_PALETTE, CamVid, is_colour_mask, read_classes
-from .runtime import atomic_write, command
+from .runtime import CommandParser, atomic_write, command
 
 # %% auto #0
-__all__ = ['prepare_cityscapes', 'prepare_voc_aug', 'prepare_camvid', 'voc_with_standins', 'colours_to_indices', 'prepare_masks',
-           'camvid_folder', 'prepare_cli']
+__all__ = ['CAMVID_FOUR', 'prepare_cityscapes', 'prepare_voc_aug', 'prepare_camvid', 'voc_with_standins', 'colours_to_indices',
+           'prepare_masks', 'camvid_folder', 'prepare_cli']
 
 # %% ../nbs/07d_prepare.ipynb #3c43f812
 def prepare_cityscapes(root: str | os.PathLike, overwrite: bool = False) -> int:
@@ -185,6 +185,10 @@ def prepare_masks(root: str | os.PathLike, ignore_colours=()) -> dict:
     return {'converted': converted, 'already indices': len(masks) - converted}
 
 # %% ../nbs/07d_prepare.ipynb #8c456ee6
+CAMVID_FOUR = {'road': ('Road',), 'sky': ('Sky',), 'vehicle': ('Car', 'Bicyclist')}  # and the rest: "other"
+CAMVID_FOUR['other'] = tuple(c for c in CAMVID_CLASSES if c not in sum(CAMVID_FOUR.values(), ()))
+
+
 def _group_table(groups: dict) -> np.ndarray:
     "CamVid label value → group index (255 for classes in no group, and for void)."
     table = np.full(256, 255, np.uint8)
@@ -217,7 +221,7 @@ def camvid_folder(
 
 # %% ../nbs/07d_prepare.ipynb #470f520a
 def _prepare_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog='dmnet_prepare', description='Prepare datasets for dmnet (see data/README.md).')
+    p = CommandParser(prog='dmnet_prepare', description='Prepare datasets for dmnet (see data/README.md).')
     sub = p.add_subparsers(dest='what', required=True)
     c = sub.add_parser('cityscapes', help='write *_labelTrainIds.png from *_labelIds.png')
     c.add_argument('--data-root', default=None)
@@ -235,6 +239,9 @@ def _prepare_parser() -> argparse.ArgumentParser:
     k.add_argument(
         '--ignore-colour', action='append', default=[], type=_colour, help='R,G,B of unlabelled pixels (repeatable)'
     )
+    f = sub.add_parser('camvid-folder', help='a folder dataset to try: the bundled CamVid with four classes')
+    f.add_argument('dst', help='the folder to write (images/, labels/, classes.json, train.txt, val.txt)')
+    f.add_argument('--data-root', default=None)
     return p
 
 
@@ -247,7 +254,7 @@ def _colour(text: str) -> tuple[int, int, int]:
 
 @command('dmnet_prepare')
 def prepare_cli(argv=None):
-    "Command line: dmnet_prepare {cityscapes,voc-aug,camvid,masks} ..."
+    "Command line: dmnet_prepare {cityscapes,voc-aug,camvid,masks,camvid-folder} ..."
     a = _prepare_parser().parse_args(argv)
     if a.what == 'cityscapes':
         print(f"wrote {prepare_cityscapes(data_root(a.data_root) / 'cityscapes', a.overwrite)} files")
@@ -255,5 +262,7 @@ def prepare_cli(argv=None):
         print(f"train_aug: {prepare_voc_aug(a.sbd, data_root(a.data_root) / 'VOCdevkit/VOC2012')} ids")
     elif a.what == 'masks':
         print(prepare_masks(a.root, a.ignore_colour))
+    elif a.what == 'camvid-folder':
+        print(f"wrote {camvid_folder(a.dst, CAMVID_FOUR, data_root=a.data_root)}: classes {', '.join(CAMVID_FOUR)}")
     else:
         print(prepare_camvid(a.src, a.dst, a.scale, a.quality))

@@ -5,6 +5,7 @@
 # %% ../nbs/00a_runtime.ipynb #fceec323
 from __future__ import annotations
 
+import argparse
 import contextlib
 import ctypes
 import ctypes.util
@@ -27,7 +28,7 @@ import torch.distributed as dist
 __all__ = ['AMP_MODES', 'USER_ERRORS', 'pick_device', 'dist_info', 'setup_distributed', 'process_group', 'agree_max',
            'agree_from_main', 'all_reduce_sum', 'sync_buffers', 'in_sync', 'cpu_bf16_native', 'autocast_dtype',
            'Precision', 'precision', 'keep_freed_memory', 'use_device', 'atomic_write', 'write_json', 'append_line',
-           'exclusive_folder', 'rng_state', 'set_rng_state', 'error_line', 'command']
+           'exclusive_folder', 'rng_state', 'set_rng_state', 'error_line', 'command', 'version_text', 'CommandParser']
 
 # %% ../nbs/00a_runtime.ipynb #6a6a08eb
 def pick_device(device: str | torch.device | None = None) -> torch.device:
@@ -399,3 +400,21 @@ def command(prog: str):
         return run
 
     return wrap
+
+# %% ../nbs/00a_runtime.ipynb #95914f3e
+def version_text() -> str:
+    "dmnet's version with the torch and Python it runs on."
+    from dmnet import __version__
+
+    return f"dmnet {__version__} (torch {torch.__version__}, Python {platform.python_version()})"
+
+
+class CommandParser(argparse.ArgumentParser):
+    "The parser of every dmnet command: `--version`, and errors in one line (the usage is one `--help` away)."
+
+    def __init__(self, *args, **kw):
+        super().__init__(*args, **kw)
+        self.add_argument('--version', action='version', version=version_text())
+
+    def error(self, message):
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
