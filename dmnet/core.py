@@ -15,7 +15,7 @@ from .tables import print_table
 
 # %% auto #0
 __all__ = ['DMHead', 'FCNHead', 'DMNet', 'forward_hooks', 'model_summary', 'print_summary', 'count_parameters',
-           'generated_filters', 'filter_similarity', 'plot_filters']
+           'generated_filters', 'filter_similarity', 'plot_filters', 'replaced_filters']
 
 # %% ../nbs/03_core.ipynb #60df87da
 def _init_head(head: nn.Module):
@@ -224,11 +224,15 @@ def filter_similarity(f: torch.Tensor) -> torch.Tensor:
     return v @ v.T
 
 # %% ../nbs/03_core.ipynb #c7386f85
-def plot_filters(filters: dict[int, torch.Tensor], images: torch.Tensor, k: int = 7, channels=range(6)):
-    "One row per image: the image (uint8 or [0, 1]), then its generated k×k filter for each of `channels`."
+def plot_filters(
+    filters: dict[int, torch.Tensor], images: torch.Tensor, k: int = 7, channels=range(6), centred: bool = False
+):
+    "One row per image: the image (uint8 or [0, 1]), then its k×k filter per channel (`centred`: its mean removed)."
     import matplotlib.pyplot as plt
 
     f = filters[k]
+    if centred:  # each filter minus its own mean: the spatial pattern, as `filter_similarity` compares it
+        f = f - f.mean((-2, -1), keepdim=True)
     channels = list(channels)
     fig, axes = plt.subplots(
         len(images),
@@ -250,6 +254,18 @@ def plot_filters(filters: dict[int, torch.Tensor], images: torch.Tensor, k: int 
             axes[r, c + 1].set_yticks([])
             if r == 0:
                 axes[r, c + 1].set_title(f'channel {ch}', fontsize=8)
-    fig.suptitle(f'generated {k}×{k} filters (red +, blue −; one scale per channel)', fontsize=9)
+    what = 'each filter minus its mean' if centred else 'red +, blue −'
+    fig.suptitle(f'generated {k}×{k} filters ({what}; one colour scale per channel)', fontsize=9)
     fig.tight_layout()
     return fig
+
+# %% ../nbs/03_core.ipynb #0460e482
+@contextlib.contextmanager
+def replaced_filters(model: nn.Module, replace):
+    "The block with each dynamic DCM's generated filters passed through `replace(k, filters)` (k: its size) first."
+    dcms = [m for m in model.modules() if isinstance(m, DCM) and m.dynamic]
+    if not dcms:
+        raise ValueError('the model has no dynamic DCM: there are no generated filters to replace')
+    hooks = [(m.filter_gen_conv, lambda mod, inp, out, k=m.filter_size: replace(k, out)) for m in dcms]
+    with forward_hooks(hooks):
+        yield model

@@ -4,6 +4,7 @@
 
 # %% ../nbs/10_inference.ipynb #38f03583
 from __future__ import annotations
+import contextlib
 import copy
 import warnings
 import weakref
@@ -18,7 +19,7 @@ from tqdm import tqdm
 from .backbone import BasicBlock, Bottleneck, ResNet
 from .config import EVAL_MODES
 from .runtime import Precision, atomic_write, dist_info, precision, use_device
-from .core import ConvBNReLU
+from .core import ConvBNReLU, generated_filters, replaced_filters
 from .datasets import normalize, denormalize
 from .metrics import ConfusionMatrix
 from .transforms import rescale_size, colorize, class_legend
@@ -26,7 +27,8 @@ from .transforms import rescale_size, colorize, class_legend
 # %% auto #0
 __all__ = ['TTA_SCALES', 'PREDICT_BYTES', 'inference_whole', 'slide_windows', 'inference_slide', 'fold_batchnorm',
            'InferenceModel', 'optimize_for_inference', 'fast_model', 'tta_inputs', 'predict_probs', 'banded_argmax',
-           'predict', 'EvaluationStopped', 'evaluate', 'show_predictions', 'save_overlays']
+           'predict', 'EvaluationStopped', 'evaluate', 'filter_bank', 'filter_spread', 'filter_interventions',
+           'show_predictions', 'save_overlays']
 
 # %% ../nbs/10_inference.ipynb #1e83818e
 def _logits(model, x):
@@ -361,6 +363,50 @@ def evaluate(
         if (i // world) % 10 == 0:
             bar.set_postfix(mIoU=f"{100 * cm.compute()['mIoU']:.1f}", refresh=False)
     return cm.all_reduce()
+
+# %% ../nbs/10_inference.ipynb #09cc19f4
+def filter_bank(model, dataset, n: int, device=None) -> dict[int, torch.Tensor]:
+    "{k: n×C×k×k}: the filters each DCM generates for the first `n` items of `dataset` (their images)."
+    device = device or next(model.parameters()).device
+    bank = {}
+    for i in range(n):
+        for k, f in generated_filters(model, dataset[i][0][None].to(device)).items():
+            bank.setdefault(k, []).append(f[0])
+    return {k: torch.stack(v) for k, v in bank.items()}
+
+
+def filter_spread(bank: dict) -> dict[int, float]:
+    "{k: how far an image's filters lie from the mean over the images, relative to the mean's size (RMS over images)}."
+    return {
+        k: float((b - b.mean(0)).flatten(1).norm(dim=1).pow(2).mean().sqrt() / b.mean(0).norm())
+        for k, b in bank.items()
+    }
+
+
+def _interventions(bank: dict, n: int) -> dict:
+    "name → replace(k, filters) for `replaced_filters` (None: as trained); the swap follows the images in order."
+    mean, seen = {k: b.mean(0) for k, b in bank.items()}, {k: 0 for k in bank}
+
+    def swapped(k, f):
+        i, seen[k] = seen[k], seen[k] + 1
+        return bank[k][(i + n // 2) % n].to(f)[None].expand_as(f)
+
+    arms = {'as trained': None, 'dataset-mean filters': lambda k, f: mean[k].to(f)[None].expand_as(f)}
+    arms['another image\'s filters'] = swapped
+    for size in sorted(bank):
+        arms[f'k={size} silenced'] = lambda k, f, size=size: torch.zeros_like(f) if k == size else f
+    return arms
+
+# %% ../nbs/10_inference.ipynb #57237740
+def filter_interventions(model, dataset, num_classes=None, max_items: int | None = None, device=None) -> dict:
+    "{intervention: {'mIoU', 'IoU' (per class)}}: `model` on `dataset` as trained and with its filters intervened on."
+    n = len(dataset) if max_items is None else min(max_items, len(dataset))
+    results = {}
+    for name, replace in _interventions(filter_bank(model, dataset, n, device), n).items():
+        with replaced_filters(model, replace) if replace else contextlib.nullcontext():
+            res = evaluate(model, dataset, num_classes, max_items=n, device=device, progress=False).compute()
+        results[name] = {'mIoU': float(res['mIoU']), 'IoU': [float(v) for v in res['IoU']]}
+    return results
 
 # %% ../nbs/10_inference.ipynb #1c8602f9
 def show_predictions(model, dataset, indices=None, n: int = 4, device=None):
