@@ -14,8 +14,8 @@ from .dcm import DCM, ConvBNReLU
 from .tables import print_table
 
 # %% auto #0
-__all__ = ['DMHead', 'FCNHead', 'DMNet', 'forward_hooks', 'model_summary', 'print_summary', 'count_parameters',
-           'generated_filters', 'filter_similarity', 'plot_filters', 'replaced_filters']
+__all__ = ['DMHead', 'FCNHead', 'DMNet', 'count_parameters', 'generated_filters', 'filter_similarity', 'plot_filters',
+           'forward_hooks', 'replaced_filters', 'model_summary', 'print_summary']
 
 # %% ../nbs/03_core.ipynb #60df87da
 def _init_head(head: nn.Module):
@@ -148,42 +148,6 @@ class DMNet(nn.Module):
     def _resize(self, logits, size):
         return F.interpolate(logits, size=size, mode='bilinear', align_corners=self.align_corners)
 
-# %% ../nbs/03_core.ipynb #b3e4f713
-@contextlib.contextmanager
-def forward_hooks(hooks):
-    "The block with the forward hooks `(module, fn)` registered; they are removed after it, however it ends."
-    handles = [m.register_forward_hook(fn) for m, fn in hooks]
-    try:
-        yield
-    finally:
-        for h in handles:
-            h.remove()
-
-
-def model_summary(model: nn.Module, x: torch.Tensor, depth: int = 2) -> list[dict]:
-    "Rows (module, type, output shape, parameters) for modules up to `depth` levels deep, from one forward pass."
-    rows = []
-
-    def hook(name):
-        def fn(m, inp, out):
-            o = out['out'] if isinstance(out, dict) else out[-1] if isinstance(out, (tuple, list)) else out
-            n = sum(p.numel() for p in m.parameters())
-            rows.append(dict(module=name, type=type(m).__name__, output=tuple(o.shape), params=n))
-
-        return fn
-
-    watched = [(m, hook(name)) for name, m in model.named_modules() if name and name.count('.') < depth]
-    with forward_hooks(watched), torch.no_grad():
-        model(x)
-    order = {name: i for i, (name, _) in enumerate(model.named_modules())}
-    return sorted(rows, key=lambda r: order[r['module']])  # parents before their children
-
-
-def print_summary(rows: list[dict]):
-    "Print `model_summary` rows as a table, with the total of the top-level modules."
-    total = dict(module='total', type='', output='', params=sum(r['params'] for r in rows if '.' not in r['module']))
-    print_table(rows + [total], ('module', 'type', 'output', 'params'))
-
 # %% ../nbs/03_core.ipynb #31c98f70
 def count_parameters(model: nn.Module, trainable_only: bool = False) -> int:
     "Number of parameters (optionally only those with `requires_grad`)."
@@ -261,6 +225,17 @@ def plot_filters(
 
 # %% ../nbs/03_core.ipynb #0460e482
 @contextlib.contextmanager
+def forward_hooks(hooks):
+    "The block with the forward hooks `(module, fn)` registered; they are removed after it, however it ends."
+    handles = [m.register_forward_hook(fn) for m, fn in hooks]
+    try:
+        yield
+    finally:
+        for h in handles:
+            h.remove()
+
+
+@contextlib.contextmanager
 def replaced_filters(model: nn.Module, replace):
     "The block with each dynamic DCM's generated filters passed through `replace(k, filters)` (k: its size) first."
     dcms = [m for m in model.modules() if isinstance(m, DCM) and m.dynamic]
@@ -269,3 +244,28 @@ def replaced_filters(model: nn.Module, replace):
     hooks = [(m.filter_gen_conv, lambda mod, inp, out, k=m.filter_size: replace(k, out)) for m in dcms]
     with forward_hooks(hooks):
         yield model
+
+# %% ../nbs/03_core.ipynb #b3e4f713
+def model_summary(model: nn.Module, x: torch.Tensor, depth: int = 2) -> list[dict]:
+    "Rows (module, type, output shape, parameters) for modules up to `depth` levels deep, from one forward pass."
+    rows = []
+
+    def hook(name):
+        def fn(m, inp, out):
+            o = out['out'] if isinstance(out, dict) else out[-1] if isinstance(out, (tuple, list)) else out
+            n = sum(p.numel() for p in m.parameters())
+            rows.append(dict(module=name, type=type(m).__name__, output=tuple(o.shape), params=n))
+
+        return fn
+
+    watched = [(m, hook(name)) for name, m in model.named_modules() if name and name.count('.') < depth]
+    with forward_hooks(watched), torch.no_grad():
+        model(x)
+    order = {name: i for i, (name, _) in enumerate(model.named_modules())}
+    return sorted(rows, key=lambda r: order[r['module']])  # parents before their children
+
+
+def print_summary(rows: list[dict]):
+    "Print `model_summary` rows as a table, with the total of the top-level modules."
+    total = dict(module='total', type='', output='', params=sum(r['params'] for r in rows if '.' not in r['module']))
+    print_table(rows + [total], ('module', 'type', 'output', 'params'))

@@ -58,7 +58,7 @@ def dcm_conv_grouped(x: torch.Tensor, filters: torch.Tensor) -> torch.Tensor:
     out = F.conv2d(F.pad(x.reshape(1, B * C, H, W), dcm_padding(k)), filters.reshape(B * C, 1, k, k), groups=B * C)
     return out.view(B, C, H, W)
 
-
+# %% ../nbs/02_dcm.ipynb #e49efea2
 DCM_IMPLS = {'grouped': dcm_conv_grouped}  # three more exact forms are added at the end of this notebook
 FASTEST_DCM = {}  # device → {k: implementation}, set at the end of this notebook
 

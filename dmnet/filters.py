@@ -9,9 +9,28 @@ from torch import nn
 import torch.nn.functional as F
 
 # %% auto #0
-__all__ = ['adaptive_avg_pool2d_matmul', 'DynamicFilterGenerator']
+__all__ = ['DynamicFilterGenerator', 'adaptive_avg_pool2d_matmul']
 
 # %% ../nbs/01_filters.ipynb #400a089d
+class DynamicFilterGenerator(nn.Conv2d):
+    "Adaptive average pool to k×k, then a 1×1 conv with bias: one k×k filter per sample and channel."
+
+    def __init__(self, in_channels: int, channels: int, filter_size: int):
+        if not (isinstance(filter_size, int) and filter_size >= 1):
+            raise ValueError(f"filter_size={filter_size!r} must be a positive integer (DMNet uses 1, 3, 5, 7)")
+        super().__init__(in_channels, channels, kernel_size=1, bias=True)
+        self.filter_size = filter_size
+        self.export_friendly = False  # True: the pooling of "Beyond the idea" below, for ONNX export
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        "x: B×C_in×H×W → filters: B×channels×k×k."
+        pool = adaptive_avg_pool2d_matmul if self.export_friendly else F.adaptive_avg_pool2d
+        return super().forward(pool(x, self.filter_size))
+
+    def extra_repr(self):
+        return super().extra_repr() + f', filter_size={self.filter_size}'
+
+# %% ../nbs/01_filters.ipynb #fddadf59
 def adaptive_avg_pool2d_matmul(x: torch.Tensor, k: int) -> torch.Tensor:
     "Adaptive average pooling to k×k written as two averaging matrices (P_h x P_wᵀ): exports to ONNX for any H, W."
 
@@ -22,22 +41,3 @@ def adaptive_avg_pool2d_matmul(x: torch.Tensor, k: int) -> torch.Tensor:
         return m / m.sum(1, keepdim=True)
 
     return torch.einsum('ih,bchw,jw->bcij', avg_matrix(x.shape[-2]), x, avg_matrix(x.shape[-1]))
-
-
-class DynamicFilterGenerator(nn.Conv2d):
-    "Adaptive average pool to k×k, then a 1×1 conv with bias: one k×k filter per sample and channel."
-
-    def __init__(self, in_channels: int, channels: int, filter_size: int):
-        if not (isinstance(filter_size, int) and filter_size >= 1):
-            raise ValueError(f"filter_size={filter_size!r} must be a positive integer (DMNet uses 1, 3, 5, 7)")
-        super().__init__(in_channels, channels, kernel_size=1, bias=True)
-        self.filter_size = filter_size
-        self.export_friendly = False  # True: pool with adaptive_avg_pool2d_matmul (ONNX with dynamic sizes)
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        "x: B×C_in×H×W → filters: B×channels×k×k."
-        pool = adaptive_avg_pool2d_matmul if self.export_friendly else F.adaptive_avg_pool2d
-        return super().forward(pool(x, self.filter_size))
-
-    def extra_repr(self):
-        return super().extra_repr() + f', filter_size={self.filter_size}'

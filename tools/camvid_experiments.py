@@ -2,6 +2,7 @@
 
     python tools/camvid_experiments.py screen    recipe candidates on the held-out sequence (15-minute budgets, pairs)
     python tools/camvid_experiments.py heldout   the chosen recipe, 30-minute budget, trained without sequence 0006R0
+    python tools/camvid_experiments.py heldout-seeds [SEED ...]   the same, one run per seed (default 0 1 2), + --tta
     python tools/camvid_experiments.py fp32      the held-out run forced to fp32, 30-minute budget (the laptop path)
     python tools/camvid_experiments.py ablation  heads x 5 seeds, a shorter fixed schedule, on the held-out sequence
 
@@ -102,7 +103,31 @@ def start(name, preset, overrides, threads, extra):
     return p, time.time(), 'dmnet_train ' + ' '.join(args)
 
 
-def finish(name, preset, overrides, p, t0, command, with_val=True) -> dict:
+def evaluate(run: Path, overrides: list, extra: list, threads: int = 1) -> None:
+    "dmnet_eval of a run's last checkpoint (its eval_*.json lands in the run folder)."
+    ev = subprocess.run(
+        [
+            PY,
+            '-c',
+            'from dmnet.cli import eval_cli; eval_cli()',
+            '--checkpoint',
+            str(run / 'last.pth'),
+            '--out',
+            str(run),
+            '--threads',
+            str(threads),
+            *extra,
+            *overrides,
+        ],
+        capture_output=True,
+        text=True,
+        env=env(threads),
+    )
+    if ev.returncode != 0:
+        raise SystemExit(f'evaluation of {run.name} failed: {ev.stderr[-2000:]}')
+
+
+def finish(name, preset, overrides, p, t0, command, with_val=True, tta=False) -> dict:
     p.wait()
     wall = time.time() - t0
     run = RUNS / name
@@ -125,29 +150,12 @@ def finish(name, preset, overrides, p, t0, command, with_val=True) -> dict:
         'precision': sessions[-1]['precision'],
         'heldout_0006R0': pick(held),
     }
+    if tta:  # multi-scale + flip on the held-out drive (the preset's own val frames)
+        evaluate(run, overrides, ['--tta'], threads=2)
+        res['heldout_0006R0_tta'] = pick(json.loads((run / 'eval_val_whole_tta.json').read_text()))
     if not with_val:
         return res
-    ev = subprocess.run(
-        [
-            PY,
-            '-c',
-            'from dmnet.cli import eval_cli; eval_cli()',
-            '--checkpoint',
-            str(run / 'last.pth'),
-            '--out',
-            str(run),
-            '--threads',
-            '1',
-            *overrides,
-            'val_split=val',
-            'val_sequences=',
-        ],
-        capture_output=True,
-        text=True,
-        env=env(1),
-    )
-    if ev.returncode != 0:
-        raise SystemExit(f'evaluation of {name} failed: {ev.stderr[-2000:]}')
+    evaluate(run, [*overrides, 'val_split=val', 'val_sequences='], [])
     return {**res, 'val_0016E5': pick(json.loads((run / 'eval_val_whole.json').read_text()))}
 
 
@@ -160,6 +168,7 @@ def run_batch(
     note: str,
     with_val: bool = True,
     meta: dict | None = None,
+    tta: bool = False,
 ):
     out = RESULTS / f'camvid_{what}.json'
     data = json.loads(out.read_text()) if out.is_file() else {'what': note, **machine(), **(meta or {}), 'runs': {}}
@@ -169,7 +178,7 @@ def run_batch(
             (name, preset, ov, *start(name, preset, ov, threads, extra)) for name, preset, ov in todo[i : i + parallel]
         ]
         for name, preset, ov, p, t0, cmd in group:
-            data['runs'][name] = finish(name, preset, ov, p, t0, cmd, with_val)
+            data['runs'][name] = finish(name, preset, ov, p, t0, cmd, with_val, tta)
             r = data['runs'][name]
             print(f"{name}: {r['iterations']} it, held-out {100 * r['heldout_0006R0']['mIoU']:.2f}", flush=True)
             out.write_text(json.dumps(data, indent=1))
@@ -197,6 +206,19 @@ if __name__ == '__main__':
             2,
             ['--time-budget', '30m'],
             'the shipped recipe with a 30-minute budget on two threads, trained without sequence 0006R0 (266 frames)',
+        )
+    elif what == 'heldout-seeds':
+        seeds = [int(a) for a in sys.argv[2:]] or [0, 1, 2]
+        run_batch(
+            'heldout_seeds',
+            [(f'heldout-s{s}', 'camvid-heldout', [f'seed={s}']) for s in seeds],
+            1,
+            2,
+            ['--time-budget', '30m'],
+            'the shipped recipe (camvid-heldout: all train frames but sequence 0006R0, 266) with a 30-minute budget on '
+            'two threads, one seed per run; held-out = the 101 frames of 0006R0, single-scale and with the multi-scale '
+            '+ flip test (--tta); val = the 101 val frames of 0016E5 (a sequence shared with training)',
+            tta=True,
         )
     elif what == 'fp32':
         run_batch(
