@@ -103,6 +103,17 @@ def start(name, preset, overrides, threads, extra):
     return p, time.time(), 'dmnet_train ' + ' '.join(args)
 
 
+def finished(name):
+    "(None, its start time, its command) for a run whose training ended but whose result is not recorded yet."
+    record = RUNS / name / 'run.json'
+    if not record.is_file() or not (RUNS / name / 'metrics.json').is_file():
+        return None
+    sessions = json.loads(record.read_text())['sessions']
+    if sessions[-1].get('status') != 'done':
+        return None
+    return None, time.time(), sessions[-1]['command']
+
+
 def evaluate(run: Path, overrides: list, extra: list, threads: int = 1) -> None:
     "dmnet_eval of a run's last checkpoint (its eval_*.json lands in the run folder)."
     ev = subprocess.run(
@@ -127,11 +138,32 @@ def evaluate(run: Path, overrides: list, extra: list, threads: int = 1) -> None:
         raise SystemExit(f'evaluation of {run.name} failed: {ev.stderr[-2000:]}')
 
 
+def heldout_tta(run: Path) -> dict:
+    "Multi-scale + flip mIoU of a run's last checkpoint on its preset's own validation frames (here: 0006R0)."
+
+    # in this process: dmnet_eval's --split names a split (val, test), not a preset's validation sequences
+    import torch
+
+    from dmnet.config import build_dataset
+    from dmnet.convert import load_pretrained
+    from dmnet.inference import evaluate as evaluate_model
+
+    torch.set_num_threads(2)
+    model = load_pretrained(run / 'last.pth')
+    preset = model.preset
+    ds = build_dataset(preset, preset.val_split, ROOT / 'data', train=False)
+    cm = evaluate_model(model, ds, preset.num_classes, 'whole', True, progress=False)
+    res = {k: float(v) for k, v in cm.compute().items() if k in ('mIoU', 'aAcc', 'mAcc')}
+    iou = cm.compute()['IoU']
+    return {**res, 'IoU': {c: float(v) for c, v in zip(ds.classes, iou)}}
+
+
 def finish(name, preset, overrides, p, t0, command, with_val=True, tta=False) -> dict:
-    p.wait()
-    wall = time.time() - t0
+    if p is not None:
+        p.wait()
+    wall = time.time() - t0 if p is not None else None  # None: trained before this batch started
     run = RUNS / name
-    if p.returncode != 0:
+    if p is not None and p.returncode != 0:
         raise SystemExit(f'{name} failed (exit {p.returncode}): see {run / "train.log"}')
     held = json.loads((run / 'metrics.json').read_text())
     sessions = json.loads((run / 'run.json').read_text())['sessions']
@@ -144,15 +176,14 @@ def finish(name, preset, overrides, p, t0, command, with_val=True, tta=False) ->
         'preset': preset,
         'overrides': overrides,
         'command': command,
-        'wall_seconds': round(wall, 1),
+        'wall_seconds': None if wall is None else round(wall, 1),
         'iterations': sessions[-1]['iterations'],
         'train_minutes': sessions[-1]['train_minutes'],
         'precision': sessions[-1]['precision'],
         'heldout_0006R0': pick(held),
     }
-    if tta:  # multi-scale + flip on the held-out drive (the preset's own val frames)
-        evaluate(run, overrides, ['--tta'], threads=2)
-        res['heldout_0006R0_tta'] = pick(json.loads((run / 'eval_val_whole_tta.json').read_text()))
+    if tta:  # multi-scale + flip on the held-out drive (the preset's own validation frames)
+        res['heldout_0006R0_tta'] = pick(heldout_tta(run))
     if not with_val:
         return res
     evaluate(run, [*overrides, 'val_split=val', 'val_sequences='], [])
@@ -175,7 +206,8 @@ def run_batch(
     todo = [j for j in jobs if j[0] not in data['runs']]
     for i in range(0, len(todo), parallel):
         group = [
-            (name, preset, ov, *start(name, preset, ov, threads, extra)) for name, preset, ov in todo[i : i + parallel]
+            (name, preset, ov, *(finished(name) or start(name, preset, ov, threads, extra)))
+            for name, preset, ov in todo[i : i + parallel]
         ]
         for name, preset, ov, p, t0, cmd in group:
             data['runs'][name] = finish(name, preset, ov, p, t0, cmd, with_val, tta)
