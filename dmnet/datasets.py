@@ -129,7 +129,7 @@ def _read_with_pil(path: Path) -> torch.Tensor:
 
 
 def read_image(path: Path, max_pixels: int | None = None) -> torch.Tensor:
-    "An RGB image as a uint8 tensor 3×H×W of at most `max_pixels` (`MAX_PIXELS`); one clear error naming the file else."
+    "An RGB image as a uint8 tensor 3×H×W of at most `max_pixels` (`MAX_PIXELS`); else one error naming the file."
     limit = max_pixels or MAX_PIXELS
     try:
         w, h, _ = image_header(path)

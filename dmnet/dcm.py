@@ -37,7 +37,7 @@ class ConvBNReLU(nn.Module):
 
 # %% ../nbs/02_dcm.ipynb #91c370f4
 def dcm_padding(k: int) -> tuple[int, int, int, int]:
-    "`F.pad` tuple (left, right, top, bottom) that keeps H×W for a k×k filter: extra row/column top-left if k is even."
+    "`F.pad` tuple (left, right, top, bottom) keeping H×W for a k×k filter; even k: the extra row/column top-left."
     p = (k - 1) // 2
     return (p, p, p, p) if k % 2 == 1 else (p + 1, p, p + 1, p)
 
@@ -46,7 +46,7 @@ def _check_filters(x, filters):
     B, C = x.shape[:2]
     if filters.dim() != 4 or filters.shape[:2] != (B, C) or filters.shape[2] != filters.shape[3]:
         raise ValueError(
-            f"filters must be B×C×k×k = {B}×{C}×k×k for features of shape {tuple(x.shape)}, got {tuple(filters.shape)}"
+            f"filters must be B×C×k×k = {B}×{C}×k×k for features {tuple(x.shape)}, got {tuple(filters.shape)}"
         )
 
 
@@ -64,7 +64,7 @@ FASTEST_DCM = {}  # device → {k: implementation}, set at the end of this noteb
 
 
 def dynamic_depthwise_conv(x: torch.Tensor, filters: torch.Tensor, impl: str = 'auto') -> torch.Tensor:
-    "Per-sample depthwise conv of x (B×C×H×W) with filters (B×C×k×k), H×W kept; `impl` one of DCM_IMPLS or 'auto'."
+    "Per-sample depthwise conv of x (B×C×H×W) with its filters (B×C×k×k), H×W kept; `impl` picks the exact form."
     if impl == 'auto':
         impl = FASTEST_DCM.get(x.device.type, {}).get(filters.shape[-1], 'grouped')
     if impl not in DCM_IMPLS:

@@ -21,7 +21,7 @@ __all__ = ['ARMS', 'exposure_tiles', 'TileSegmenter', 'train_tiles', 'test_set',
 def exposure_tiles(
     n: int, generator: torch.Generator, relative: bool = True, grid=4, tile=8, delta=0.5, noise=0.15
 ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-    "`n` images (n×1×H×W), their labels (n×H×W, 0/1) and exposures μ (n): tiles lighter than μ (or than 0) are 1."
+    "`n` images (n×1×H×W), labels (n×H×W, 0/1) and exposures μ (n): tiles lighter than μ (or 0) are 1."
     mu = torch.rand(n, 1, 1, 1, generator=generator) * 2 - 1
     sign = torch.where(torch.rand(n, 1, grid, grid, generator=generator) < 0.5, 1.0, -1.0)
     strength = 0.5 + 0.5 * torch.rand(n, 1, grid, grid, generator=generator)

@@ -12,7 +12,7 @@ __all__ = ['bad_label_values', 'check_labels']
 
 # %% ../nbs/00c_labels.ipynb #d1ae4c85
 def _uint8_clean(target: torch.Tensor, num_classes: int, ignore_index) -> bool:
-    "The uint8 shortcut: True when every value is a class or 255 (uint8 wraps: classes → ≥ 256 − C, 255 → 255 − C)."
+    "The uint8 shortcut: True when every value is a class or 255 (uint8 wraps: classes to >= 256-C, 255 to 255-C)."
     if not (target.dtype == torch.uint8 and ignore_index == 255 and num_classes <= 255 and target.numel()):
         return False
     return int((target - num_classes).min()) > 254 - num_classes

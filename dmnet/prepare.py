@@ -140,7 +140,7 @@ def _codes(rgb: np.ndarray) -> np.ndarray:
 
 
 def colours_to_indices(rgb: np.ndarray, palette, ignore_index: int = 255, ignore_colours=(), what='mask') -> np.ndarray:
-    "H×W×3 colours → H×W class indices by exact palette colour; an ignore colour → `ignore_index`; others: an error."
+    "H×W×3 colours to H×W class indices by exact palette colour; ignore colour: `ignore_index`; others: an error."
     table = {int(c): k for k, c in enumerate(_codes(np.array(palette)))}
     table.update({int(c): ignore_index for c in _codes(np.array(ignore_colours).reshape(-1, 3))})
     found, inverse = np.unique(_codes(rgb), return_inverse=True)

@@ -223,7 +223,7 @@ class FastPhotoMetricDistortion(PhotoMetricDistortion):
 
     @staticmethod
     def into(out: torch.Tensor, img: torch.Tensor, ops: list[tuple], mean=None, std=None) -> torch.Tensor:
-        "uint8 `img` (3×h×w) into the top-left of float `out`, band by band: converted, distorted, normalised if asked."
+        "uint8 `img` (3×h×w) into the top-left of float `out`, band by band: converted, distorted, normalised."
         h, w = img.shape[-2:]
         bands = _bands(h, w)
         for y in bands:
@@ -274,7 +274,7 @@ def nearest_index(n_in: int, n_out: int) -> torch.Tensor:
 
 # %% ../nbs/07b_transforms.ipynb #6866c088
 class TrainPipeline:
-    "Random resize (keep ratio) → cat_max_ratio crop → flip → photometric distortion → normalise → pad to crop."
+    "Random resize (keep ratio), cat_max_ratio crop, flip, photometric distortion, normalise, pad to crop."
 
     def __init__(
         self,
