@@ -20,7 +20,7 @@ from pathlib import Path
 import torch
 
 from . import __version__
-from .checkpoint import read_source
+from .checkpoint import export_weights, read_source
 from .cmdline import add_amp, add_checkpoint, add_device, add_out, add_preset, add_threads, non_negative_int
 from .cmdline import positive_int, use_threads
 from .config import EVAL_MODES, PRESETS, Preset, build_dataset, class_names, explain_preset, for_data
@@ -28,9 +28,10 @@ from .config import get_preset, parse_overrides
 from .convert import load_pretrained
 from .datasets import repo_data_dir
 from .inference import evaluate, save_overlays
-from .learner import Learner, NonFiniteLoss, TimeBudgetCB, dmnet_learner, plot_history
+from .learner import Learner, NonFiniteLoss, TimeBudgetCB, averaged_models, dmnet_learner, plot_history
 from .metrics import format_results
 from .runtime import CommandParser, command, dist_info, exclusive_folder, in_sync, pick_device, process_group
+from .runtime import sync_buffers
 from .runtime import write_json
 from .tables import format_table
 
@@ -235,6 +236,19 @@ def _make_learner(a, preset: Preset, out: Path) -> tuple[Learner, float | None]:
         _resume(learn, resume)
     return learn, budget
 
+# %% ../nbs/11b_cli.ipynb #978595e8
+def _finish_averages(learn: Learner, out: Path, meta: dict) -> dict:
+    "Score each moving average of the weights (preset `ema`) and save it as ema-<decay>.pth, a model file."
+    found = {}
+    for d, model in averaged_models(learn).items():
+        sync_buffers(model)  # rank 0's averaged batch-norm statistics on every process
+        res = learn.evaluate(progress=True, model=model).compute()
+        if learn.main:
+            path = export_weights(model, out / f'ema-{d:g}.pth', learn.preset, {'mIoU': res['mIoU']})
+            found[f'{d:g}'] = metrics_json(res, learn.preset, {**meta, 'checkpoint': str(path)})
+            print(f"moving average, decay {d:g}: mIoU={100 * res['mIoU']:.2f} ({path})")
+    return found
+
 # %% ../nbs/11b_cli.ipynb #2adea4ba
 def _finish(learn: Learner, out: Path):
     "Evaluate at the end (unless the last validation was at this iteration) and write the run folder's results."
@@ -250,7 +264,8 @@ def _finish(learn: Learner, out: Path):
         'checkpoint': str(out / 'last.pth'),
         'split': preset.val_split,
     }
-    write_json(out / 'metrics.json', metrics_json(res, preset, meta))
+    averages = _finish_averages(learn, out, meta)
+    write_json(out / 'metrics.json', metrics_json(res, preset, {**meta, **({'ema': averages} if averages else {})}))
     plot_history(out / 'history.jsonl', out / 'history.png')
     save_overlays(learn.model, learn.parts.val_ds, out / 'predictions.png')
     print(f"run folder: {out}  (trained {learn.it} iterations in {minutes:.1f} min)")

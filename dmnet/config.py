@@ -69,6 +69,7 @@ class _PresetFields:
     power: float = 0.9
     min_lr: float = 1e-4
     warmup_iters: int = 0
+    ema: tuple = ()  # decays of moving averages of the weights kept while training (e.g. 0.998,); () = none
     aux_weight: float = 0.4
     avg_non_ignore: bool = True
     class_balance: float = 0.0  # loss weights (median freq / freq)^class_balance; 0 = none (the references)
@@ -198,6 +199,11 @@ def _check_pairs(p: Preset):
     if p.ratio_range[0] > p.ratio_range[1]:
         _bad(p, 'ratio_range', 'must be (smallest, largest), e.g. 0.5,2.0')
 
+
+def _check_ema(p: Preset):
+    if not all(isinstance(d, float) and 0 < d < 1 for d in p.ema) or len(set(p.ema)) < len(p.ema):
+        _bad(p, 'ema', 'must be distinct decays in (0, 1), e.g. 0.998 or 0.99,0.998 (or empty for none)')
+
 # %% ../nbs/08_config.ipynb #456ed419
 def _check_sequences(p: Preset):
     if not all(isinstance(k, int) and k >= 1 for k in p.filter_sizes):
@@ -219,7 +225,8 @@ def _check_classes(p: Preset):
 
 def validate(p: Preset):
     "Check a preset's values; raises ValueError naming the field, the bad value and what is allowed."
-    for check in (_check_choices, _check_counts, _check_numbers, _check_pairs, _check_sequences, _check_classes):
+    checks = (_check_choices, _check_counts, _check_numbers, _check_pairs, _check_ema, _check_sequences, _check_classes)
+    for check in checks:
         check(p)
 
 # %% ../nbs/08_config.ipynb #1b45869e
@@ -490,6 +497,8 @@ def _schedule_words(p: Preset, world: int, micro_batch: int | None) -> list[tupl
     passes = p.iters * p.batch_size / max(1, p.train_images)
     batch = f'{p.batch_size} = micro-batch {micro} × accumulation {accum} × {world} process(es); '
     warmup = f' after {p.warmup_iters} warm-up iterations' if p.warmup_iters else ''
+    if p.ema:
+        warmup += f"; moving averages of the weights (decay {', '.join(f'{d:g}' for d in p.ema)}) saved beside them"
     sgd = (
         f'SGD lr {p.lr:g}, momentum {p.momentum}, weight decay {p.weight_decay:g}; poly power {p.power} to {p.min_lr:g}'
     )

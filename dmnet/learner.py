@@ -17,6 +17,7 @@ from pathlib import Path
 
 import torch
 from torch import nn
+from torch.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn
 from tqdm import tqdm
 
 from .checkpoint import load_pretrained_backbone, read_file, save_checkpoint
@@ -45,8 +46,8 @@ from .schedule import PolyLR, plan_iterations, sgd
 # %% auto #0
 __all__ = ['CHECKPOINT_FORMAT', 'RunParts', 'build_parts', 'CancelFit', 'Callback', 'Learner', 'patch', 'DeviceCB',
            'DistributedCB', 'NonFiniteLoss', 'NonFiniteCB', 'ProgressCB', 'read_history', 'HistoryCB', 'plot_history',
-           'run_state', 'CheckpointCB', 'resume_from', 'ValidationCB', 'TimeBudgetCB', 'StopSignalsCB', 'run_callbacks',
-           'dmnet_learner']
+           'run_state', 'CheckpointCB', 'resume_from', 'ValidationCB', 'EMACB', 'averaged_models', 'TimeBudgetCB',
+           'StopSignalsCB', 'run_callbacks', 'dmnet_learner']
 
 # %% ../nbs/11a_learner.ipynb #92060d84
 @dataclass
@@ -284,11 +285,12 @@ def elapsed(self: Learner) -> float:
 
 
 @patch
-def evaluate(self: Learner, dataset=None, max_items: int | None = None, progress: bool = False, stop=None):
-    "Confusion matrix on the validation set (or `dataset`) with the preset's evaluation mode; `stop` may end it early."
+def evaluate(self: Learner, dataset=None, max_items: int | None = None, progress: bool = False, stop=None, model=None):
+    "Confusion matrix of the model (or `model`) on the validation set (or `dataset`); `stop` may end it early."
     p, ds = self.preset, dataset or self.parts.val_ds
     args = (p.num_classes, p.eval_mode, False, p.eval_crop, p.eval_stride, self.parts.device)
-    return evaluate_model(self.model, ds, *args, progress and self.main, max_items=max_items, stop=stop)
+    model = self.model if model is None else model
+    return evaluate_model(model, ds, *args, progress and self.main, max_items=max_items, stop=stop)
 
 # %% ../nbs/11a_learner.ipynb #2f2c19c6
 class DeviceCB(Callback):
@@ -537,6 +539,7 @@ _RESUME_FIXED = (
     'filter_sizes',
     'batch_size',
     'crop_size',
+    'ema',
 )
 _SCHEDULE = ('max_iters', 'epochs', 'lr', 'min_lr', 'power', 'warmup_iters', 'momentum', 'weight_decay')
 
@@ -632,6 +635,35 @@ class ValidationCB(Callback):
 
     def load_state_dict(self, ck: dict):
         self.validated = ck.get('validated_iter', ck['iteration'])
+
+# %% ../nbs/11a_learner.ipynb #7f87db88
+class EMACB(Callback):
+    "Moving averages of `model`'s weights and buffers, one per decay, updated after every optimiser step."
+
+    order = 30  # before CheckpointCB (40): a checkpoint holds the averages of its own iteration
+
+    def __init__(self, model: nn.Module, decays=(0.998,)):
+        self.averages = {
+            d: AveragedModel(model, multi_avg_fn=get_ema_multi_avg_fn(d), use_buffers=True) for d in decays
+        }
+
+    def after_step(self, learn):
+        for avg in self.averages.values():
+            avg.update_parameters(learn.model)
+
+    def state_dict(self) -> dict:
+        return {'ema': {f'{d:g}': avg.state_dict() for d, avg in self.averages.items()}}
+
+    def load_state_dict(self, ck: dict):
+        for d, avg in self.averages.items():
+            if f'{d:g}' not in ck.get('ema', {}):
+                raise ValueError(f"the checkpoint holds no moving average with decay {d:g}: resume with its own ema")
+            avg.load_state_dict(ck['ema'][f'{d:g}'])
+
+
+def averaged_models(learn) -> dict:
+    "Decay → the averaged copy of the model, for every `EMACB` of `learn` (empty without one)."
+    return {d: avg.module for cb in learn.cbs if isinstance(cb, EMACB) for d, avg in cb.averages.items()}
 
 # %% ../nbs/11a_learner.ipynb #a0eb53bd
 class TimeBudgetCB(Callback):
@@ -736,6 +768,8 @@ def run_callbacks(parts: RunParts, out_dir=None, progress: bool = True, progress
         StopSignalsCB(),
         ValidationCB(p.val_interval, progress),
     ]
+    if p.ema:
+        cbs.append(EMACB(parts.model, p.ema))
     if parts.world > 1:
         cbs.append(DistributedCB(parts.ddp))
     if progress:

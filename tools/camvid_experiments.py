@@ -5,6 +5,8 @@
     python tools/camvid_experiments.py heldout-seeds [SEED ...]   the same, one run per seed (default 0 1 2), + --tta
     python tools/camvid_experiments.py fp32      the held-out run forced to fp32, 30-minute budget (the laptop path)
     python tools/camvid_experiments.py ablation  heads x 5 seeds, a shorter fixed schedule, on the held-out sequence
+    python tools/camvid_experiments.py search [SEED ...]   recipe candidates x seeds (default 0-3) at a fixed
+                                                 number of iterations, each run keeping moving averages of its weights
 
 Each run is `dmnet_train` into runs/experiments/<name> (CPU, one thread per run, two runs side by side for `screen` and
 `ablation`, two threads alone for `heldout` and `fp32`); it validates on the held-out sequence at its end, and, except
@@ -55,6 +57,10 @@ HEADS = {
     'static DCMs (1,3,5,7)': ['dynamic_filters=false'],
 }
 ABLATION_ITERS, SEEDS = 400, range(5)
+# the seeded search: every candidate costs the same per iteration, so a fixed number of iterations is a fixed budget;
+# every run keeps the same moving averages of its weights (candidates too, scored from the same runs)
+SEARCH = {'recipe': [], 'warm-up 200': ['warmup_iters=200']}
+SEARCH_ITERS, SEARCH_EMA = 2000, 'ema=0.99,0.995,0.998'
 
 
 def env(threads: int) -> dict:
@@ -182,6 +188,8 @@ def finish(name, preset, overrides, p, t0, command, with_val=True, tta=False) ->
         'precision': sessions[-1]['precision'],
         'heldout_0006R0': pick(held),
     }
+    if 'ema' in held:  # the moving averages of the weights, scored on the same frames
+        res['heldout_0006R0_ema'] = {d: pick(m) for d, m in held['ema'].items()}
     if tta:  # multi-scale + flip on the held-out drive (the preset's own validation frames)
         res['heldout_0006R0_tta'] = pick(heldout_tta(run))
     if not with_val:
@@ -280,6 +288,27 @@ if __name__ == '__main__':
             + '; '.join(f'{i}: {k} ({" ".join(v) or "as the recipe"})' for i, (k, v) in enumerate(HEADS.items())),
             with_val=False,
             meta={'variants': list(HEADS), 'iterations_each': ABLATION_ITERS, 'seeds': list(SEEDS)},
+        )
+    elif what == 'search':
+        seeds = [int(a) for a in sys.argv[2:]] or [0, 1, 2, 3]
+        jobs = [
+            (f'r-{k.split()[0]}-s{s}', 'camvid-heldout', [*ov, f'seed={s}', f'max_iters={SEARCH_ITERS}', SEARCH_EMA])
+            for s in seeds
+            for k, ov in SEARCH.items()
+        ]
+        run_batch(
+            'recipe_seeds',
+            jobs,
+            2,
+            1,
+            [],
+            f'recipe candidates x seeds on camvid-heldout (all train frames but sequence 0006R0, 266), '
+            f'{SEARCH_ITERS} iterations each, two runs side by side (one thread, one data worker each) on the 2-core '
+            f'CPU; every run keeps moving averages of its weights ({SEARCH_EMA}), scored on the same frames; '
+            'held-out = the 101 frames of 0006R0; val = the 101 val frames of 0016E5 (a sequence shared with training; '
+            'the weights only). Candidates: '
+            + '; '.join(f'{k}: {" ".join(v) or "as the recipe"}' for k, v in SEARCH.items()),
+            meta={'candidates': SEARCH, 'iterations_each': SEARCH_ITERS, 'ema': SEARCH_EMA, 'seeds': seeds},
         )
     else:
         sys.exit(__doc__)
