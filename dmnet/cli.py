@@ -37,7 +37,7 @@ from .tables import format_table
 
 # %% auto #0
 __all__ = ['RUN_FILES', 'metrics_json', 'parse_duration', 'run_record', 'write_run_json', 'claim_run_folder', 'train_cli',
-           'eval_output', 'eval_cli']
+           'eval_output', 'eval_frames', 'eval_cli']
 
 # %% ../nbs/11b_cli.ipynb #7131a570
 def metrics_json(res: dict, preset: Preset, extra: dict) -> dict:
@@ -349,10 +349,11 @@ def _eval_parser() -> argparse.ArgumentParser:
     _common_args(ap)
     ap.add_argument(
         '--split',
-        default='val',
-        choices=['val', 'test'],
-        help="split to evaluate; 'test' exists for "
-        "CamVid only, and only when its test/ and testannot/ folders are present (the bundled copy has none)",
+        default='preset',
+        choices=['preset', 'val', 'test'],
+        help="what to evaluate: 'preset' (default), the frames the preset validates on (its val_split and "
+        "val_sequences: for camvid-heldout the train frames of sequence 0006R0); 'val' or 'test', that whole split "
+        "('test' exists for CamVid only, when its test/ and testannot/ folders are present: the bundled copy has none)",
     )
     ap.add_argument(
         '--mode', default=None, choices=EVAL_MODES, help="whole image or sliding windows (default: the preset's)"
@@ -419,9 +420,20 @@ def _eval_model(a) -> tuple[Preset, torch.nn.Module]:
     return preset, load_pretrained(raw, preset, device, name=a.checkpoint)
 
 # %% ../nbs/11b_cli.ipynb #00caeb20
+def eval_frames(preset: Preset, split: str, overrides=()) -> tuple[Preset, str, str]:
+    "dmnet_eval's --split: (preset, split to read, name for the output file); a named split is read whole."
+    if split == 'preset':
+        seqs = '-' + '+'.join(preset.val_sequences) if preset.val_sequences else ''
+        return preset, preset.val_split, preset.val_split + seqs
+    if preset.val_sequences and not any(o.startswith('val_sequences=') for o in overrides):
+        preset = preset.replace(val_sequences=())  # the preset's choice of sequences was for its own frames
+    return preset, split, split
+
+
 def _eval(a):
     preset, model = _eval_model(a)
-    ds = build_dataset(preset, a.split, a.data_root, train=False)
+    preset, split, name = eval_frames(preset, a.split, a.overrides)
+    ds = build_dataset(preset, split, a.data_root, train=False)
     mode = a.mode or preset.eval_mode
     device = next(model.parameters()).device
     cm = evaluate(
@@ -439,12 +451,13 @@ def _eval(a):
     if dist_info()[0] != 0:
         return
     res = cm.compute()
-    path = eval_output(str(a.checkpoint), preset, a.split, mode, a.tta, a.max_items, a.out, a.amp)
+    path = eval_output(str(a.checkpoint), preset, name, mode, a.tta, a.max_items, a.out, a.amp)
     path.parent.mkdir(parents=True, exist_ok=True)
     images = len(ds) if a.max_items is None else min(a.max_items, len(ds))
     meta = {
         'checkpoint': str(a.checkpoint),
-        'split': a.split,
+        'split': split,
+        'sequences': list(preset.val_sequences),
         'mode': mode,
         'tta': a.tta,
         'amp': a.amp,

@@ -146,22 +146,8 @@ def evaluate(run: Path, overrides: list, extra: list, threads: int = 1) -> None:
 
 def heldout_tta(run: Path) -> dict:
     "Multi-scale + flip mIoU of a run's last checkpoint on its preset's own validation frames (here: 0006R0)."
-
-    # in this process: dmnet_eval's --split names a split (val, test), not a preset's validation sequences
-    import torch
-
-    from dmnet.config import build_dataset
-    from dmnet.convert import load_pretrained
-    from dmnet.inference import evaluate as evaluate_model
-
-    torch.set_num_threads(2)
-    model = load_pretrained(run / 'last.pth')
-    preset = model.preset
-    ds = build_dataset(preset, preset.val_split, ROOT / 'data', train=False)
-    cm = evaluate_model(model, ds, preset.num_classes, 'whole', True, progress=False)
-    res = {k: float(v) for k, v in cm.compute().items() if k in ('mIoU', 'aAcc', 'mAcc')}
-    iou = cm.compute()['IoU']
-    return {**res, 'IoU': {c: float(v) for c, v in zip(ds.classes, iou)}}
+    evaluate(run, [], ['--tta'], threads=2)  # dmnet_eval's default --split: the frames the preset validates on
+    return json.loads((run / 'eval_train-0006R0_whole_tta.json').read_text())
 
 
 def finish(name, preset, overrides, p, t0, command, with_val=True, tta=False) -> dict:
