@@ -7,6 +7,7 @@
     python tools/camvid_experiments.py ablation  heads x 5 seeds, a shorter fixed schedule, on the held-out sequence
     python tools/camvid_experiments.py search [SEED ...]   recipe candidates x seeds (default 0-3) at a fixed
                                                  number of iterations, each run keeping moving averages of its weights
+    python tools/camvid_experiments.py search-cost   what keeping the averages costs per iteration (2 threads, alone)
 
 Each run is `dmnet_train` into runs/experiments/<name> (CPU, one thread per run, two runs side by side for `screen` and
 `ablation`, two threads alone for `heldout` and `fp32`); it validates on the held-out sequence at its end, and, except
@@ -59,7 +60,12 @@ HEADS = {
 ABLATION_ITERS, SEEDS = 400, range(5)
 # the seeded search: every candidate costs the same per iteration, so a fixed number of iterations is a fixed budget;
 # every run keeps the same moving averages of its weights (candidates too, scored from the same runs)
-SEARCH = {'recipe': [], 'warm-up 200': ['warmup_iters=200']}
+# (batch 4 at half the learning rate takes twice the iterations: the same images, about the same time)
+SEARCH = {
+    'recipe': [],
+    'warm-up 200': ['warmup_iters=200'],
+    'batch-4 lr 0.05, 2x iterations': ['batch_size=4', 'lr=0.05', 'max_iters=4000'],
+}
 SEARCH_ITERS, SEARCH_EMA = 2000, 'ema=0.99,0.995,0.998'
 
 
@@ -196,7 +202,8 @@ def run_batch(
     tta: bool = False,
 ):
     out = RESULTS / f'camvid_{what}.json'
-    data = json.loads(out.read_text()) if out.is_file() else {'what': note, **machine(), **(meta or {}), 'runs': {}}
+    data = json.loads(out.read_text()) if out.is_file() else {'runs': {}}
+    data.update({'what': note, **machine(), **(meta or {}), 'runs': data['runs']})  # a batch may add candidates
     todo = [j for j in jobs if j[0] not in data['runs']]
     for i in range(0, len(todo), parallel):
         group = [
@@ -208,6 +215,22 @@ def run_batch(
             r = data['runs'][name]
             print(f"{name}: {r['iterations']} it, held-out {100 * r['heldout_0006R0']['mIoU']:.2f}", flush=True)
             out.write_text(json.dumps(data, indent=1))
+
+
+COST_ITERS = 300
+
+
+def search_cost() -> dict:
+    "Seconds per iteration of the search's runs without and with the moving averages (two threads, one at a time)."
+    cost = {}
+    for name, ov in (('without averages', []), ('with averages', [SEARCH_EMA])):
+        run = f'cost-{len(ov)}'
+        p, _, cmd = start(run, 'camvid-heldout', [*ov, f'max_iters={COST_ITERS}'], 2, ['--no-eval'])
+        if p.wait() != 0:
+            raise SystemExit(f'{run} failed: see {RUNS / run / "train.log"}')
+        minutes = json.loads((RUNS / run / 'run.json').read_text())['sessions'][-1]['train_minutes']
+        cost[name] = {'seconds_per_iteration': round(60 * minutes / COST_ITERS, 4), 'command': cmd}
+    return cost
 
 
 if __name__ == '__main__':
@@ -278,7 +301,7 @@ if __name__ == '__main__':
     elif what == 'search':
         seeds = [int(a) for a in sys.argv[2:]] or [0, 1, 2, 3]
         jobs = [
-            (f'r-{k.split()[0]}-s{s}', 'camvid-heldout', [*ov, f'seed={s}', f'max_iters={SEARCH_ITERS}', SEARCH_EMA])
+            (f'r-{k.split()[0]}-s{s}', 'camvid-heldout', [f'seed={s}', f'max_iters={SEARCH_ITERS}', SEARCH_EMA, *ov])
             for s in seeds
             for k, ov in SEARCH.items()
         ]
@@ -289,12 +312,23 @@ if __name__ == '__main__':
             1,
             [],
             f'recipe candidates x seeds on camvid-heldout (all train frames but sequence 0006R0, 266), '
-            f'{SEARCH_ITERS} iterations each, two runs side by side (one thread, one data worker each) on the 2-core '
+            f'{SEARCH_ITERS} iterations each unless a candidate sets max_iters, two runs side by side (one thread, one '
+            'data worker each) on the 2-core '
             f'CPU; every run keeps moving averages of its weights ({SEARCH_EMA}), scored on the same frames; '
             'held-out = the 101 frames of 0006R0; val = the 101 val frames of 0016E5 (a sequence shared with training; '
             'the weights only). Candidates: '
             + '; '.join(f'{k}: {" ".join(v) or "as the recipe"}' for k, v in SEARCH.items()),
             meta={'candidates': SEARCH, 'iterations_each': SEARCH_ITERS, 'ema': SEARCH_EMA, 'seeds': seeds},
         )
+    elif what == 'search-cost':
+        out = RESULTS / 'camvid_recipe_seeds.json'
+        data = json.loads(out.read_text())
+        data['cost'] = {
+            'what': f'seconds per iteration over {COST_ITERS} iterations (two threads, alone, checkpoints '
+            'included), without and with the moving averages',
+            **search_cost(),
+        }
+        out.write_text(json.dumps(data, indent=1))
+        print(data['cost'])
     else:
         sys.exit(__doc__)
