@@ -180,7 +180,7 @@ RUN_FILES = (
 
 def claim_run_folder(out: Path, resume, overwrite: bool):
     "A new run starts only in an empty run folder, unless resuming or asked to overwrite (then the old run's files go)."
-    old = [f for f in RUN_FILES if (out / f).exists()]
+    old = [f for f in RUN_FILES if (out / f).exists()] + sorted(p.name for p in out.glob('ema-*.pth'))
     if not old or resume:
         return
     if not overwrite:
@@ -244,9 +244,9 @@ def _finish_averages(learn: Learner, out: Path, meta: dict) -> dict:
         sync_buffers(model)  # rank 0's averaged batch-norm statistics on every process
         res = learn.evaluate(progress=True, model=model).compute()
         if learn.main:
-            path = export_weights(model, out / f'ema-{d:g}.pth', learn.preset, {'mIoU': res['mIoU']})
-            found[f'{d:g}'] = metrics_json(res, learn.preset, {**meta, 'checkpoint': str(path)})
-            print(f"moving average, decay {d:g}: mIoU={100 * res['mIoU']:.2f} ({path})")
+            path = export_weights(model, out / f'ema-{d}.pth', learn.preset, {'mIoU': res['mIoU']})
+            found[str(d)] = metrics_json(res, learn.preset, {**meta, 'checkpoint': str(path)})
+            print(f"moving average, decay {d}: mIoU={100 * res['mIoU']:.2f} ({path})")
     return found
 
 # %% ../nbs/11b_cli.ipynb #2adea4ba
@@ -254,17 +254,17 @@ def _finish(learn: Learner, out: Path):
     "Evaluate at the end (unless the last validation was at this iteration) and write the run folder's results."
     done = learn.last_eval and learn.last_eval[0] == learn.it
     res = (learn.last_eval[1] if done else learn.evaluate(progress=True)).compute()
-    if not learn.main:
-        return
     preset, minutes = learn.preset, learn.elapsed() / 60
-    print(format_results(res, list(class_names(preset))))
     meta = {
         'iterations': learn.it,
         'train_minutes': round(minutes, 2),
         'checkpoint': str(out / 'last.pth'),
         'split': preset.val_split,
     }
-    averages = _finish_averages(learn, out, meta)
+    averages = _finish_averages(learn, out, meta)  # on every process: they evaluate together
+    if not learn.main:
+        return
+    print(format_results(res, list(class_names(preset))))
     write_json(out / 'metrics.json', metrics_json(res, preset, {**meta, **({'ema': averages} if averages else {})}))
     plot_history(out / 'history.jsonl', out / 'history.png')
     save_overlays(learn.model, learn.parts.val_ds, out / 'predictions.png')
@@ -423,11 +423,10 @@ def _eval_model(a) -> tuple[Preset, torch.nn.Module]:
 def eval_frames(preset: Preset, split: str, overrides=()) -> tuple[Preset, str, str]:
     "dmnet_eval's --split: (preset, split to read, name for the output file); a named split is read whole."
     if split == 'preset':
-        seqs = '-' + '+'.join(preset.val_sequences) if preset.val_sequences else ''
-        return preset, preset.val_split, preset.val_split + seqs
-    if preset.val_sequences and not any(o.startswith('val_sequences=') for o in overrides):
+        split = preset.val_split
+    elif preset.val_sequences and 'val_sequences' not in parse_overrides(list(overrides)):
         preset = preset.replace(val_sequences=())  # the preset's choice of sequences was for its own frames
-    return preset, split, split
+    return preset, split, split + ('-' + '+'.join(preset.val_sequences) if preset.val_sequences else '')
 
 
 def _eval(a):

@@ -201,7 +201,8 @@ def _check_pairs(p: Preset):
 
 
 def _check_ema(p: Preset):
-    if not all(isinstance(d, float) and 0 < d < 1 for d in p.ema) or len(set(p.ema)) < len(p.ema):
+    ok = isinstance(p.ema, tuple) and all(isinstance(d, float) and 0 < d < 1 for d in p.ema)
+    if not ok or len(set(p.ema)) < len(p.ema):
         _bad(p, 'ema', 'must be distinct decays in (0, 1), e.g. 0.998 or 0.99,0.998 (or empty for none)')
 
 # %% ../nbs/08_config.ipynb #456ed419
@@ -335,7 +336,7 @@ def _parse_value(text: str, typ):
         raise ValueError(f"{text!r} is not a boolean (true/false)")
     if typ in (tuple, 'tuple'):
         parts = [s for s in text.replace('(', '').replace(')', '').replace('x', ',').split(',') if s.strip()]
-        return tuple(float(s) if '.' in s else int(s) for s in parts)
+        return tuple(int(s) if s.strip().lstrip('-').isdigit() else float(s) for s in parts)
     return text
 
 
@@ -498,7 +499,7 @@ def _schedule_words(p: Preset, world: int, micro_batch: int | None) -> list[tupl
     batch = f'{p.batch_size} = micro-batch {micro} × accumulation {accum} × {world} process(es); '
     warmup = f' after {p.warmup_iters} warm-up iterations' if p.warmup_iters else ''
     if p.ema:
-        warmup += f"; moving averages of the weights (decay {', '.join(f'{d:g}' for d in p.ema)}) saved beside them"
+        warmup += f"; moving averages of the weights (decay {', '.join(map(str, p.ema))}), scored at the end"
     sgd = (
         f'SGD lr {p.lr:g}, momentum {p.momentum}, weight decay {p.weight_decay:g}; poly power {p.power} to {p.min_lr:g}'
     )

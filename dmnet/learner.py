@@ -652,13 +652,15 @@ class EMACB(Callback):
             avg.update_parameters(learn.model)
 
     def state_dict(self) -> dict:
-        return {'ema': {f'{d:g}': avg.state_dict() for d, avg in self.averages.items()}}
+        return {'ema': {str(d): avg.state_dict() for d, avg in self.averages.items()}}
 
     def load_state_dict(self, ck: dict):
+        saved = ck.get('ema', {})
         for d, avg in self.averages.items():
-            if f'{d:g}' not in ck.get('ema', {}):
-                raise ValueError(f"the checkpoint holds no moving average with decay {d:g}: resume with its own ema")
-            avg.load_state_dict(ck['ema'][f'{d:g}'])
+            if str(d) not in saved:
+                kept = f"with ema={','.join(saved)}" if saved else 'without ema='
+                raise ValueError(f"the checkpoint holds no moving average with decay {d}: resume it {kept}")
+            avg.load_state_dict(saved[str(d)])
 
 
 def averaged_models(learn) -> dict:

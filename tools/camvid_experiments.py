@@ -7,7 +7,7 @@
     python tools/camvid_experiments.py ablation  heads x 5 seeds, a shorter fixed schedule, on the held-out sequence
     python tools/camvid_experiments.py search [SEED ...]   recipe candidates x seeds (default 0-3) at a fixed
                                                  number of iterations, each run keeping moving averages of its weights
-    python tools/camvid_experiments.py search-cost   what keeping the averages costs per iteration (2 threads, alone)
+    python tools/camvid_experiments.py search-cost   the candidates' cost for the same images (2 threads, alone)
 
 Each run is `dmnet_train` into runs/experiments/<name> (CPU, one thread per run, two runs side by side for `screen` and
 `ablation`, two threads alone for `heldout` and `fp32`); it validates on the held-out sequence at its end, and, except
@@ -58,9 +58,9 @@ HEADS = {
     'static DCMs (1,3,5,7)': ['dynamic_filters=false'],
 }
 ABLATION_ITERS, SEEDS = 400, range(5)
-# the seeded search: every candidate costs the same per iteration, so a fixed number of iterations is a fixed budget;
-# every run keeps the same moving averages of its weights (candidates too, scored from the same runs)
-# (batch 4 at half the learning rate takes twice the iterations: the same images, about the same time)
+# the seeded search: a fixed number of iterations (search-cost measures what each candidate's runs cost); every run
+# keeps the same moving averages of its weights (candidates too, scored from the same runs); batch 4 at half the
+# learning rate takes twice the iterations: the same images
 SEARCH = {
     'recipe': [],
     'warm-up 200': ['warmup_iters=200'],
@@ -218,18 +218,24 @@ def run_batch(
 
 
 COST_ITERS = 300
+COST_RUNS = {  # name → overrides: the same images for each (batch 4 takes twice the iterations)
+    'recipe': [f'max_iters={COST_ITERS}'],
+    'recipe keeping the averages': [f'max_iters={COST_ITERS}', SEARCH_EMA],
+    'batch 4, twice the iterations': [f'max_iters={2 * COST_ITERS}', 'batch_size=4', 'lr=0.05'],
+}
 
 
 def search_cost() -> dict:
-    "Seconds per iteration of the search's runs without and with the moving averages (two threads, one at a time)."
+    "Training seconds for the same images, per candidate (two threads, one run at a time, checkpoints included)."
     cost = {}
-    for name, ov in (('without averages', []), ('with averages', [SEARCH_EMA])):
-        run = f'cost-{len(ov)}'
-        p, _, cmd = start(run, 'camvid-heldout', [*ov, f'max_iters={COST_ITERS}'], 2, ['--no-eval'])
+    for i, (name, ov) in enumerate(COST_RUNS.items()):
+        run = f'cost-{i}'
+        p, _, cmd = start(run, 'camvid-heldout', ov, 2, ['--no-eval'])
         if p.wait() != 0:
             raise SystemExit(f'{run} failed: see {RUNS / run / "train.log"}')
-        minutes = json.loads((RUNS / run / 'run.json').read_text())['sessions'][-1]['train_minutes']
-        cost[name] = {'seconds_per_iteration': round(60 * minutes / COST_ITERS, 4), 'command': cmd}
+        session = json.loads((RUNS / run / 'run.json').read_text())['sessions'][-1]
+        cost[name] = {'iterations': session['iterations'], 'seconds': round(60 * session['train_minutes'], 1)}
+        cost[name]['command'] = cmd
     return cost
 
 
@@ -318,14 +324,15 @@ if __name__ == '__main__':
             'held-out = the 101 frames of 0006R0; val = the 101 val frames of 0016E5 (a sequence shared with training; '
             'the weights only). Candidates: '
             + '; '.join(f'{k}: {" ".join(v) or "as the recipe"}' for k, v in SEARCH.items()),
-            meta={'candidates': SEARCH, 'iterations_each': SEARCH_ITERS, 'ema': SEARCH_EMA, 'seeds': seeds},
+            meta={'candidates': SEARCH, 'iterations_each': SEARCH_ITERS, 'ema': SEARCH_EMA},
         )
     elif what == 'search-cost':
         out = RESULTS / 'camvid_recipe_seeds.json'
         data = json.loads(out.read_text())
+        note = f'training seconds for the same {8 * COST_ITERS:,} images'
+        note += ' (two threads, one run at a time, checkpoints and one validation included)'
         data['cost'] = {
-            'what': f'seconds per iteration over {COST_ITERS} iterations (two threads, alone, checkpoints '
-            'included), without and with the moving averages',
+            'what': note,
             **search_cost(),
         }
         out.write_text(json.dumps(data, indent=1))
