@@ -5,7 +5,8 @@
 - no line of dmnet/ over 120 bytes (the `__all__` list that nbdev writes itself is left out: its wrapper counts
   120 characters without the `__all__ = ` in front);
 - no function or method of dmnet/ whose body (docstring included) is over 40 lines;
-- no code cell of a notebook over 60 lines.
+- no code cell of a notebook over 60 lines;
+- no notebook of 1 MB (10^6 bytes) or more, outputs included.
 """
 
 import ast
@@ -14,7 +15,7 @@ import sys
 from pathlib import Path
 
 root = Path(__file__).resolve().parent.parent
-MAX_LINE, MAX_FUNCTION, MAX_CELL = 120, 40, 60
+MAX_LINE, MAX_FUNCTION, MAX_CELL, MAX_NOTEBOOK = 120, 40, 60, 10**6
 
 
 def nbdev_all_lines(lines: list[str]) -> set[int]:
@@ -47,7 +48,10 @@ def long_functions(path: Path) -> list[str]:
 def long_cells(path: Path) -> list[str]:
     cells = json.loads(path.read_text(encoding='utf-8'))['cells']
     sizes = [(i, len(''.join(c['source']).splitlines())) for i, c in enumerate(cells) if c['cell_type'] == 'code']
-    return [f'{path.relative_to(root)}: cell {i} has {n} lines' for i, n in sizes if n > MAX_CELL]
+    found = [f'{path.relative_to(root)}: cell {i} has {n} lines' for i, n in sizes if n > MAX_CELL]
+    if path.stat().st_size >= MAX_NOTEBOOK:
+        found.append(f'{path.relative_to(root)}: {path.stat().st_size:,} bytes (at most {MAX_NOTEBOOK - 1:,})')
+    return found
 
 
 def breaches() -> list[str]:
