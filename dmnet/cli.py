@@ -421,7 +421,7 @@ def _eval_model(a) -> tuple[Preset, torch.nn.Module]:
 
 # %% ../nbs/11b_cli.ipynb #00caeb20
 def eval_frames(preset: Preset, split: str, overrides=()) -> tuple[Preset, str, str]:
-    "dmnet_eval's --split: (preset, split to read, name for the output file); a named split is read whole."
+    "dmnet_eval's --split: (preset, split, output name); a named split is read whole unless val_sequences is given."
     if split == 'preset':
         split = preset.val_split
     elif preset.val_sequences and 'val_sequences' not in parse_overrides(list(overrides)):
