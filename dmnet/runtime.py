@@ -14,6 +14,7 @@ import json
 import os
 import platform
 import random
+import shutil
 import subprocess
 import sys
 import time
@@ -280,6 +281,17 @@ def _write_through(data, f):
     os.fsync(f.fileno())
 
 # %% ../nbs/00a_runtime.ipynb #7588e8a4
+def _second_name(path: Path, name: str):
+    "`path`'s file also under `name` in its folder (a hard link, else a copy); `path` itself is never moved."
+    side = path.with_name(f'.{name}.{os.getpid()}.tmp')
+    side.unlink(missing_ok=True)
+    try:
+        os.link(path, side)
+    except OSError:  # a file system without hard links
+        shutil.copy2(path, side)
+    os.replace(side, path.with_name(name))
+
+
 def atomic_write(path: str | os.PathLike, data, keep_previous: str | None = None) -> Path:
     """Write `data` (bytes, str, or a function that writes to a binary file) to `path`: all of it or nothing. With
     `keep_previous`, the file it replaces is kept under that name in the same folder."""
@@ -289,7 +301,7 @@ def atomic_write(path: str | os.PathLike, data, keep_previous: str | None = None
         with open(tmp, 'wb') as f:
             _write_through(data, f)
         if keep_previous and path.exists():
-            os.replace(path, path.with_name(keep_previous))
+            _second_name(path, keep_previous)
         os.replace(tmp, path)
         _fsync_dir(path.parent)
     except BaseException as e:
