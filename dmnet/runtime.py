@@ -69,10 +69,12 @@ def setup_distributed() -> bool:
 
 @contextlib.contextmanager
 def process_group():
-    "The block as one process of torchrun's group (joined before, left after); nothing to do on a single process."
+    "The block as one process of torchrun's group (joined before, left together after); nothing on a single process."
     joined = setup_distributed()
     try:
         yield joined
+        if joined:
+            dist.barrier()  # a block that ended normally waits for the others before closing its connections
     finally:
         if joined:
             dist.destroy_process_group()
