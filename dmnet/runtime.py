@@ -288,10 +288,15 @@ def _second_name(path: Path, name: str):
     side = path.with_name(f'.{name}.{os.getpid()}.tmp')
     side.unlink(missing_ok=True)
     try:
-        os.link(path, side)
-    except OSError:  # a file system without hard links
-        shutil.copy2(path, side)
-    os.replace(side, path.with_name(name))
+        try:
+            os.link(path, side)
+        except OSError:  # a file system without hard links: a copy, flushed to the disk
+            shutil.copy2(path, side)
+            with open(side, 'rb') as f:
+                os.fsync(f.fileno())
+        os.replace(side, path.with_name(name))
+    finally:
+        side.unlink(missing_ok=True)  # still there only if a step above failed
 
 
 def atomic_write(path: str | os.PathLike, data, keep_previous: str | None = None) -> Path:
