@@ -188,7 +188,7 @@ def claim_run_folder(out: Path, resume, overwrite: bool):
             f"{out} already holds a run ({', '.join(old)}): continue it with --resume auto, start it "
             "again with --overwrite, or choose another folder with --out"
         )
-    for f in old:
+    for f in old + sorted(p.name for p in out.glob('eval_*.json')):  # the old run's evaluations go with it
         (out / f).unlink(missing_ok=True)  # under torchrun every process clears the same folder
 
 # %% ../nbs/11b_cli.ipynb #9fd00d65
@@ -237,16 +237,20 @@ def _make_learner(a, preset: Preset, out: Path) -> tuple[Learner, float | None]:
     return learn, budget
 
 # %% ../nbs/11b_cli.ipynb #978595e8
-def _finish_averages(learn: Learner, out: Path, meta: dict) -> dict:
-    "Score each moving average of the weights (preset `ema`) and save it as ema-<decay>.pth, a model file."
+def _finish_averages(learn: Learner, out: Path, meta: dict, score: bool = True) -> dict:
+    "Save each moving average of the weights (preset `ema`) as ema-<decay>.pth, a model file, scored if `score`."
     found = {}
     for d, model in averaged_models(learn).items():
         sync_buffers(model)  # rank 0's averaged batch-norm statistics on every process
-        res = learn.evaluate(progress=True, model=model).compute()
-        if learn.main:
-            path = export_weights(model, out / f'ema-{d}.pth', learn.preset, {'mIoU': res['mIoU']})
-            found[str(d)] = metrics_json(res, learn.preset, {**meta, 'checkpoint': str(path)})
-            print(f"moving average, decay {d}: mIoU={100 * res['mIoU']:.2f} ({path})")
+        res = learn.evaluate(progress=True, model=model).compute() if score else None
+        if not learn.main:
+            continue
+        path = export_weights(model, out / f'ema-{d}.pth', learn.preset, {'mIoU': res['mIoU']} if res else None)
+        if res is None:
+            print(f"moving average, decay {d}: saved, not scored ({path})")
+            continue
+        found[str(d)] = metrics_json(res, learn.preset, {**meta, 'checkpoint': str(path)})
+        print(f"moving average, decay {d}: mIoU={100 * res['mIoU']:.2f} ({path})")
     return found
 
 # %% ../nbs/11b_cli.ipynb #2adea4ba
@@ -324,7 +328,9 @@ def _train_in(a, argv, learn: Learner, budget: float | None, out: Path):
         sys.exit(128 + int(learn.stop_signal))
     if not a.no_eval:
         _finish(learn, out)
-    elif learn.main:
+        return
+    _finish_averages(learn, out, {}, score=False)
+    if learn.main:
         print(f"trained {learn.it} iterations in {learn.elapsed() / 60:.1f} min; {out / 'last.pth'}")
 
 

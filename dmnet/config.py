@@ -498,15 +498,17 @@ def _schedule_words(p: Preset, world: int, micro_batch: int | None) -> list[tupl
     passes = p.iters * p.batch_size / max(1, p.train_images)
     batch = f'{p.batch_size} = micro-batch {micro} × accumulation {accum} × {world} process(es); '
     warmup = f' after {p.warmup_iters} warm-up iterations' if p.warmup_iters else ''
-    if p.ema:
-        warmup += f"; moving averages of the weights (decay {', '.join(map(str, p.ema))}), scored at the end"
     sgd = (
         f'SGD lr {p.lr:g}, momentum {p.momentum}, weight decay {p.weight_decay:g}; poly power {p.power} to {p.min_lr:g}'
     )
     rows = [('iterations', iters), ('batch', batch + f'{passes:.1f} passes over the training images')]
     if p.class_balance:
         rows.append(('class weights', f'(median frequency / frequency)^{p.class_balance:g} from the training labels'))
-    return rows + [('optimiser', sgd + warmup), ('precision', AMP_MODES[p.amp])]
+    rows.append(('optimiser', sgd + warmup))
+    if p.ema:
+        decays = ', '.join(map(str, p.ema))
+        rows.append(('moving averages', f'of the weights, decay {decays}: saved and scored at the end'))
+    return rows + [('precision', AMP_MODES[p.amp])]
 
 # %% ../nbs/08_config.ipynb #788192fb
 def _data_words(p: Preset) -> list[tuple[str, str]]:

@@ -658,7 +658,7 @@ class EMACB(Callback):
         saved = ck.get('ema', {})
         for d, avg in self.averages.items():
             if str(d) not in saved:
-                kept = f"with ema={','.join(saved)}" if saved else 'without ema='
+                kept = f"with ema={','.join(saved)}" if saved else 'with an empty ema= (no averages)'
                 raise ValueError(f"the checkpoint holds no moving average with decay {d}: resume it {kept}")
             avg.load_state_dict(saved[str(d)])
 
