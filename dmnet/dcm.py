@@ -64,7 +64,8 @@ FASTEST_DCM = {}  # device → {k: implementation}, set at the end of this noteb
 
 
 def dynamic_depthwise_conv(x: torch.Tensor, filters: torch.Tensor, impl: str = 'auto') -> torch.Tensor:
-    "Per-sample depthwise conv of x (B×C×H×W) with its filters (B×C×k×k), H×W kept; `impl` picks the exact form."
+    """Per-sample depthwise conv of x (B×C×H×W) with its filters (B×C×k×k), H×W kept. `impl` picks the exact
+    form: a key of `DCM_IMPLS`, or 'auto' for the one `FASTEST_DCM` names for this device and filter size."""
     if impl == 'auto':
         impl = FASTEST_DCM.get(x.device.type, {}).get(filters.shape[-1], 'grouped')
     if impl not in DCM_IMPLS:

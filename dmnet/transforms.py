@@ -223,7 +223,8 @@ class FastPhotoMetricDistortion(PhotoMetricDistortion):
 
     @staticmethod
     def into(out: torch.Tensor, img: torch.Tensor, ops: list[tuple], mean=None, std=None) -> torch.Tensor:
-        "uint8 `img` (3×h×w) into the top-left of float `out`, band by band: converted, distorted, normalised."
+        """uint8 `img` (3×h×w) into the top-left of float `out`, band by band: converted, distorted, and normalised
+        when `mean` and `std` are given."""
         h, w = img.shape[-2:]
         bands = _bands(h, w)
         for y in bands:
