@@ -101,29 +101,38 @@ def train_args(name, preset, overrides, threads, extra):
     ]
 
 
+def command(name, preset, overrides, threads, extra) -> str:
+    "The dmnet_train command line of a job, as its run.json records it."
+    return 'dmnet_train ' + ' '.join(train_args(name, preset, overrides, threads, extra))
+
+
 def start(name, preset, overrides, threads, extra):
     (RUNS / name).mkdir(parents=True, exist_ok=True)
     args = train_args(name, preset, overrides, threads, extra)
-    log = open(RUNS / name / 'train.log', 'w')
-    p = subprocess.Popen(
-        [PY, '-c', 'from dmnet.cli import train_cli; train_cli()', *args],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        env=env(threads),
-        cwd=ROOT,
-    )
-    return p, time.time(), 'dmnet_train ' + ' '.join(args)
+    with open(RUNS / name / 'train.log', 'w') as log:  # the child keeps its own copy of the file
+        p = subprocess.Popen(
+            [PY, '-c', 'from dmnet.cli import train_cli; train_cli()', *args],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env=env(threads),
+            cwd=ROOT,
+        )
+    return p, time.time(), command(name, preset, overrides, threads, extra)
 
 
-def finished(name):
-    "(None, its start time, its command) for a run whose training ended but whose result is not recorded yet."
+def finished(name, cmd):
+    """(None, None, `cmd`) for a run of exactly `cmd` whose training ended but whose result is not recorded yet; None
+    otherwise (a folder trained by another command is trained again)."""
     record = RUNS / name / 'run.json'
     if not record.is_file() or not (RUNS / name / 'metrics.json').is_file():
         return None
-    sessions = json.loads(record.read_text())['sessions']
-    if sessions[-1].get('status') != 'done':
+    last = json.loads(record.read_text())['sessions'][-1]
+    if last.get('status') != 'done':
         return None
-    return None, time.time(), sessions[-1]['command']
+    if last['command'] != cmd:
+        print(f'{name}: the finished run there was trained by another command ({last["command"]}): training again')
+        return None
+    return None, None, cmd
 
 
 def evaluate(run: Path, overrides: list, extra: list, threads: int = 1) -> None:
@@ -159,7 +168,7 @@ def heldout_tta(run: Path) -> dict:
 def finish(name, preset, overrides, p, t0, command, with_val=True, tta=False) -> dict:
     if p is not None:
         p.wait()
-    wall = time.time() - t0 if p is not None else None  # None: trained before this batch started
+    wall = time.time() - t0 if p is not None else None  # None: trained before this batch started (`reused`)
     run = RUNS / name
     if p is not None and p.returncode != 0:
         raise SystemExit(f'{name} failed (exit {p.returncode}): see {run / "train.log"}')
@@ -175,6 +184,8 @@ def finish(name, preset, overrides, p, t0, command, with_val=True, tta=False) ->
         'overrides': overrides,
         'command': command,
         'wall_seconds': None if wall is None else round(wall, 1),
+        'reused': wall is None,
+        **machine(),
         'iterations': sessions[-1]['iterations'],
         'train_minutes': sessions[-1]['train_minutes'],
         'precision': sessions[-1]['precision'],
@@ -203,11 +214,21 @@ def run_batch(
 ):
     out = RESULTS / f'camvid_{what}.json'
     data = json.loads(out.read_text()) if out.is_file() else {'runs': {}}
-    data.update({'what': note, **machine(), **(meta or {}), 'runs': data['runs']})  # a batch may add candidates
+    names = [j[0] for j in jobs]
+    if len(set(names)) != len(names):
+        raise SystemExit(f'two jobs share a run name: {sorted(n for n in set(names) if names.count(n) > 1)}')
+    for k, v in {'what': note, **machine()}.items():
+        data.setdefault(k, v)  # the file's first batch describes it; every run records its own machine
+    data.update(meta or {})  # a batch may add candidates
     todo = [j for j in jobs if j[0] not in data['runs']]
     for i in range(0, len(todo), parallel):
         group = [
-            (name, preset, ov, *(finished(name) or start(name, preset, ov, threads, extra)))
+            (
+                name,
+                preset,
+                ov,
+                *(finished(name, command(name, preset, ov, threads, extra)) or start(name, preset, ov, threads, extra)),
+            )
             for name, preset, ov in todo[i : i + parallel]
         ]
         for name, preset, ov, p, t0, cmd in group:
@@ -305,9 +326,14 @@ if __name__ == '__main__':
             meta={'variants': list(HEADS), 'iterations_each': ABLATION_ITERS, 'seeds': list(SEEDS)},
         )
     elif what == 'search':
+
+        def iters(ov):
+            "The search's length unless the candidate sets its own."
+            return [] if any(o.startswith('max_iters=') for o in ov) else [f'max_iters={SEARCH_ITERS}']
+
         seeds = [int(a) for a in sys.argv[2:]] or [0, 1, 2, 3]
         jobs = [
-            (f'r-{k.split()[0]}-s{s}', 'camvid-heldout', [f'seed={s}', f'max_iters={SEARCH_ITERS}', SEARCH_EMA, *ov])
+            (f'r-{k.split()[0]}-s{s}', 'camvid-heldout', [f'seed={s}', *iters(ov), SEARCH_EMA, *ov])
             for s in seeds
             for k, ov in SEARCH.items()
         ]
@@ -329,7 +355,10 @@ if __name__ == '__main__':
     elif what == 'search-cost':
         out = RESULTS / 'camvid_recipe_seeds.json'
         data = json.loads(out.read_text())
-        note = f'training seconds for the same {8 * COST_ITERS:,} images'
+        from dmnet.config import get_preset
+
+        images = get_preset('camvid-heldout').batch_size * COST_ITERS
+        note = f'training seconds for the same {images:,} images, one measurement each'
         note += ' (two threads, one run at a time, checkpoints and one validation included)'
         data['cost'] = {
             'what': note,
