@@ -188,7 +188,8 @@ def claim_run_folder(out: Path, resume, overwrite: bool):
             f"{out} already holds a run ({', '.join(old)}): continue it with --resume auto, start it "
             "again with --overwrite, or choose another folder with --out"
         )
-    for f in old + sorted(p.name for p in out.glob('eval_*.json')):  # the old run's evaluations go with it
+    leftovers = sorted(p.name for pattern in ('eval_*.json', '.*.tmp') for p in out.glob(pattern))
+    for f in old + leftovers:  # the old run's evaluations and a killed writer's temporary files go with it
         (out / f).unlink(missing_ok=True)  # under torchrun every process clears the same folder
 
 # %% ../nbs/11b_cli.ipynb #9fd00d65

@@ -507,7 +507,7 @@ def _schedule_words(p: Preset, world: int, micro_batch: int | None) -> list[tupl
     rows.append(('optimiser', sgd + warmup))
     if p.ema:
         decays = ', '.join(map(str, p.ema))
-        rows.append(('moving averages', f'of the weights, decay {decays}: saved and scored at the end'))
+        rows.append(('moving averages', f'of the weights, decay {decays}: saved at the end, scored unless --no-eval'))
     return rows + [('precision', AMP_MODES[p.amp])]
 
 # %% ../nbs/08_config.ipynb #788192fb

@@ -292,7 +292,7 @@ def _second_name(path: Path, name: str):
             os.link(path, side)
         except OSError:  # a file system without hard links: a copy, flushed to the disk
             shutil.copy2(path, side)
-            with open(side, 'rb') as f:
+            with open(side, 'r+b') as f:  # opened for writing: Windows flushes no read-only handle
                 os.fsync(f.fileno())
         os.replace(side, path.with_name(name))
     finally:

@@ -185,7 +185,7 @@ def finish(name, preset, overrides, p, t0, command, with_val=True, tta=False) ->
         'command': command,
         'wall_seconds': None if wall is None else round(wall, 1),
         'reused': wall is None,
-        **machine(),
+        **{k: sessions[-1][k] for k in ('machine', 'torch', 'python')},  # the machine that trained it
         'iterations': sessions[-1]['iterations'],
         'train_minutes': sessions[-1]['train_minutes'],
         'precision': sessions[-1]['precision'],
