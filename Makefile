@@ -6,6 +6,7 @@
 #   make lab    install the notebook tools and open the notebooks in JupyterLab
 #   make lint   the formatter (check mode), the linter and the size rules on the notebooks, dmnet/ and tools/
 #   make format format the notebooks and tools/ (dmnet/ is exported from the notebooks: `make export`)
+#   make export nbdev_export, nbdev's __all__ lists rewrapped to 120 characters (tools/wrap_all.py), nbdev_clean
 # On a machine without a GPU, TORCH=cpu takes PyTorch's CPU-only wheels (from download.pytorch.org) instead of the
 # CUDA build that PyPI serves on Linux: `make install TORCH=cpu`, `make train TORCH=cpu`.
 PYTHON ?= python3
@@ -46,7 +47,7 @@ test-slow: FLAGS = slow
 test-slow: test
 
 export: install-dev
-	$(BIN)/nbdev_export && $(BIN)/nbdev_clean
+	$(BIN)/nbdev_export && $(BIN)/python tools/wrap_all.py && $(BIN)/nbdev_clean
 
 lint: install-dev
 	$(BIN)/ruff format --check nbs tools

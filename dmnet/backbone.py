@@ -8,8 +8,8 @@ import torch
 from torch import nn
 
 # %% auto #0
-__all__ = ['OUTPUT_STRIDES', 'DEPTHS', 'STEMS', 'stage_config', 'BasicBlock', 'Bottleneck', 'block_dilations', 'make_res_layer',
-           'deep_stem', 'init_resnet', 'ResNet', 'stage_table']
+__all__ = ['OUTPUT_STRIDES', 'DEPTHS', 'STEMS', 'stage_config', 'BasicBlock', 'Bottleneck', 'block_dilations',
+           'make_res_layer', 'deep_stem', 'init_resnet', 'ResNet', 'stage_table']
 
 # %% ../nbs/00_backbone.ipynb #05f14f09
 _STAGE_CONFIG = {8: ((1, 2, 1, 1), (1, 1, 2, 4)), 16: ((1, 2, 2, 1), (1, 1, 1, 2)), 32: ((1, 2, 2, 2), (1, 1, 1, 1))}

@@ -28,9 +28,9 @@ from .schedule import PolyLR, sgd
 from .metrics import ConfusionMatrix
 
 # %% auto #0
-__all__ = ['TIME_HEADERS', 'measure', 'peak_memory_mb', 'bench_dcm', 'fastest_dcm', 'dcm_table', 'bench_learner', 'bench_model',
-           'bench_data', 'bench_confusion', 'bench_cli', 'step_time', 'results_dir', 'gpu_step_rows', 'time_table',
-           'export_ready', 'export_onnx']
+__all__ = ['TIME_HEADERS', 'measure', 'peak_memory_mb', 'bench_dcm', 'fastest_dcm', 'dcm_table', 'bench_learner',
+           'bench_model', 'bench_data', 'bench_confusion', 'bench_cli', 'step_time', 'results_dir', 'gpu_step_rows',
+           'time_table', 'export_ready', 'export_onnx']
 
 # %% ../nbs/12_bench.ipynb #1d8b033d
 def _sync(device):

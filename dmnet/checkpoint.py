@@ -20,10 +20,10 @@ from .config import Preset
 from .runtime import atomic_write
 
 # %% auto #0
-__all__ = ['PRETRAINED_URLS', 'WEIGHTS_FORMAT', 'content_digest', 'file_digest', 'read_file', 'atomic_save', 'save_checkpoint',
-           'unwrap_state_dict', 'hash_prefix', 'cache_path', 'read_source', 'load_checkpoint', 'is_pretrained_name',
-           'pretrained_url', 'backbone_state_dict', 'load_pretrained_backbone', 'read_key_list', 'random_state_dict',
-           'export_weights']
+__all__ = ['PRETRAINED_URLS', 'WEIGHTS_FORMAT', 'content_digest', 'file_digest', 'read_file', 'atomic_save',
+           'save_checkpoint', 'unwrap_state_dict', 'hash_prefix', 'cache_path', 'read_source', 'load_checkpoint',
+           'is_pretrained_name', 'pretrained_url', 'backbone_state_dict', 'load_pretrained_backbone', 'read_key_list',
+           'random_state_dict', 'export_weights']
 
 # %% ../nbs/09a_checkpoint.ipynb #97fb15b9
 def _feed(h, obj):

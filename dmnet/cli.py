@@ -36,8 +36,8 @@ from .runtime import write_json
 from .tables import format_table
 
 # %% auto #0
-__all__ = ['RUN_FILES', 'metrics_json', 'parse_duration', 'run_record', 'write_run_json', 'claim_run_folder', 'train_cli',
-           'eval_output', 'eval_frames', 'eval_cli']
+__all__ = ['RUN_FILES', 'metrics_json', 'parse_duration', 'run_record', 'write_run_json', 'claim_run_folder',
+           'train_cli', 'eval_output', 'eval_frames', 'eval_cli']
 
 # %% ../nbs/11b_cli.ipynb #7131a570
 def metrics_json(res: dict, preset: Preset, extra: dict) -> dict:

@@ -16,8 +16,8 @@ from .config import PRESETS, unknown_preset
 from .runtime import AMP_MODES, pick_device
 
 # %% auto #0
-__all__ = ['positive_int', 'non_negative_int', 'device_name', 'preset_name', 'checkpoint_source', 'test_scale', 'add_device',
-           'add_threads', 'add_amp', 'add_out', 'add_preset', 'add_checkpoint', 'use_threads']
+__all__ = ['positive_int', 'non_negative_int', 'device_name', 'preset_name', 'checkpoint_source', 'test_scale',
+           'add_device', 'add_threads', 'add_amp', 'add_out', 'add_preset', 'add_checkpoint', 'use_threads']
 
 # %% ../nbs/09c_cmdline.ipynb #4e60478e
 def positive_int(text: str) -> int:

@@ -20,9 +20,9 @@ from .loaders import split_batch
 from .runtime import AMP_MODES
 
 # %% auto #0
-__all__ = ['DATASET_NAMES', 'EVAL_MODES', 'PRESETS', 'DATASETS', 'Preset', 'validate', 'list_presets', 'parse_overrides',
-           'get_preset', 'read_preset_file', 'unknown_preset', 'build_dataset', 'dataset_size', 'class_names',
-           'class_palette', 'for_data', 'explain_preset', 'published_rows']
+__all__ = ['DATASET_NAMES', 'EVAL_MODES', 'PRESETS', 'DATASETS', 'Preset', 'validate', 'list_presets',
+           'parse_overrides', 'get_preset', 'read_preset_file', 'unknown_preset', 'build_dataset', 'dataset_size',
+           'class_names', 'class_palette', 'for_data', 'explain_preset', 'published_rows']
 
 # %% ../nbs/08_config.ipynb #940abc77
 DATASET_NAMES = ('voc', 'ade20k', 'cityscapes', 'camvid', 'folder')  # folder: your own data (07a)

@@ -21,10 +21,10 @@ except ImportError:
 from torchvision.transforms.v2 import functional as TF
 
 # %% auto #0
-__all__ = ['ENV_DATA_ROOT', 'VOC_CLASSES', 'CITYSCAPES_CLASSES', 'CAMVID_CLASSES', 'ADE20K_CLASSES', 'CITYSCAPES_PALETTE',
-           'CAMVID_PALETTE', 'MAX_PIXELS', 'IMAGENET_MEAN', 'IMAGENET_STD', 'CITYSCAPES_ID_TO_TRAINID',
-           'CLASSES_EXAMPLE', 'IMAGE_SUFFIXES', 'repo_data_dir', 'data_root', 'voc_palette', 'image_header',
-           'read_image', 'read_label', 'normalize', 'denormalize', 'SegDataset', 'read_ids', 'VOCAug',
+__all__ = ['ENV_DATA_ROOT', 'VOC_CLASSES', 'CITYSCAPES_CLASSES', 'CAMVID_CLASSES', 'ADE20K_CLASSES',
+           'CITYSCAPES_PALETTE', 'CAMVID_PALETTE', 'MAX_PIXELS', 'IMAGENET_MEAN', 'IMAGENET_STD',
+           'CITYSCAPES_ID_TO_TRAINID', 'CLASSES_EXAMPLE', 'IMAGE_SUFFIXES', 'repo_data_dir', 'data_root', 'voc_palette',
+           'image_header', 'read_image', 'read_label', 'normalize', 'denormalize', 'SegDataset', 'read_ids', 'VOCAug',
            'reduce_zero_label', 'ADE20K', 'cityscapes_train_ids', 'Cityscapes', 'camvid_sequence', 'CamVid',
            'read_classes', 'is_colour_mask', 'folder_items', 'FolderDataset', 'class_pixels']
 

@@ -14,8 +14,8 @@ from .core import DMHead, generated_filters, replaced_filters
 from .dcm import ConvBNReLU
 
 # %% auto #0
-__all__ = ['ARMS', 'exposure_tiles', 'TileSegmenter', 'train_tiles', 'test_set', 'pixel_accuracy', 't_cdf', 't_quantile',
-           'paired_difference', 'run_arms', 'compare_arms', 'tile_interventions']
+__all__ = ['ARMS', 'exposure_tiles', 'TileSegmenter', 'train_tiles', 'test_set', 'pixel_accuracy', 't_cdf',
+           't_quantile', 'paired_difference', 'run_arms', 'compare_arms', 'tile_interventions']
 
 # %% ../nbs/03b_dynamic_task.ipynb #4e77085e
 def exposure_tiles(

@@ -17,8 +17,8 @@ from .datasets import CAMVID_CLASSES, CAMVID_PALETTE, CamVid, is_colour_mask, re
 from .runtime import CommandParser, atomic_write, command
 
 # %% auto #0
-__all__ = ['CAMVID_FOUR', 'prepare_cityscapes', 'prepare_voc_aug', 'prepare_camvid', 'voc_with_standins', 'colours_to_indices',
-           'prepare_masks', 'camvid_folder', 'prepare_cli']
+__all__ = ['CAMVID_FOUR', 'prepare_cityscapes', 'prepare_voc_aug', 'prepare_camvid', 'voc_with_standins',
+           'colours_to_indices', 'prepare_masks', 'camvid_folder', 'prepare_cli']
 
 # %% ../nbs/07d_prepare.ipynb #3c43f812
 def prepare_cityscapes(root: str | os.PathLike, overwrite: bool = False) -> int:
